@@ -1,0 +1,48 @@
+"""Settings read from the environment (prefix `FLEETPRIVACY_`), documented in docs/configuration.md."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path('var') / 'fleetprivacy.db'}"
+
+
+class Settings(BaseSettings):
+    """Every knob of the server; each field maps to `FLEETPRIVACY_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="FLEETPRIVACY_", extra="ignore")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    redis_url: str | None = None
+    base_path: str = "/ocean/restapi"
+    token_lifetime_s: int = 12 * 3600
+    password_lifetime_days: int = 365
+    # Per token once logged in, per client address before (limits' string notation).
+    rate_limit_per_token: str = "600/minute"
+    rate_limit_per_address: str = "120/minute"
+    # Failed logins, per login and per client address.
+    failed_login_limit: str = "5/minute"
+    rate_limit_key_prefix: str = "fleetprivacy"
+
+    @field_validator("base_path")
+    @classmethod
+    def _normalise_base_path(cls, value: str) -> str:
+        value = "/" + value.strip("/") if value.strip("/") else ""
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _empty_redis_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

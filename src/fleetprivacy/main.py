@@ -1,0 +1,49 @@
+"""Application wiring: settings, database, rate limits, error handlers and every router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from fleetprivacy import __version__
+from fleetprivacy.auth.middleware import RateLimitMiddleware
+from fleetprivacy.auth.ratelimit import RateLimits
+from fleetprivacy.auth.router import router as auth_router
+from fleetprivacy.config import Settings, get_settings
+from fleetprivacy.core import handlers
+from fleetprivacy.db import Database
+from fleetprivacy.reference.admin_router import router as reference_admin_router
+from fleetprivacy.reference.router import router as reference_router
+
+DESCRIPTION = """
+Private vs professional usage of company vehicles, compatible with the Océan
+"Pro/Private usage" REST API: change only the base URL of an existing client.
+
+Authenticate with `POST /auth/authenticate2`, then send the token in the `X-AUTH-TOKEN` header.
+`customerId` is optional for a single-customer user and required for a multi-customer user.
+Every error is `{"status", "oceanStatus", "message"}`; the message names the faulty parameter.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready-to-serve application (the schema must already be migrated)."""
+    settings = settings or get_settings()
+    base = settings.base_path
+    app = FastAPI(
+        title="fleetprivacy",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{base}/common/openapi/openapi.json",
+        docs_url=f"{base}/common/openapi/explorer",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = Database(settings.database_url)
+    app.state.limits = RateLimits(settings)
+    handlers.install(app)
+    app.add_middleware(RateLimitMiddleware, limits=app.state.limits)
+
+    api = APIRouter(prefix=base)
+    for router in (auth_router, reference_router, reference_admin_router):
+        api.include_router(router)
+    app.include_router(api)
+    return app
