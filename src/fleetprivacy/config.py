@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     base_path: str = "/ocean/restapi"
     token_lifetime_s: int = 12 * 3600
     password_lifetime_days: int = 365
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
     # Per token once logged in, per client address before (limits' string notation).
     rate_limit_per_token: str = "600/minute"
     rate_limit_per_address: str = "120/minute"

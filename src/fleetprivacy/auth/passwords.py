@@ -1,25 +1,34 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations)."""
+"""Password hashing with argon2id; parameters from settings (defaults: argon2-cffi's, per RFC 9106)."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-# Verified against when the login does not exist, so both failures cost the same time.
-_DUMMY_HASH = _hasher.hash("not a real password")
+from fleetprivacy.config import get_settings
 
 MIN_PASSWORD_LENGTH = 10
 
 
+@lru_cache
+def _hasher() -> tuple[PasswordHasher, str]:
+    settings = get_settings()
+    hasher = PasswordHasher(time_cost=settings.password_hash_time_cost, memory_cost=settings.password_hash_memory_kib)
+    # Verified against when the login does not exist, so both failures cost the same time.
+    return hasher, hasher.hash("not a real password")
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of `password`."""
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches; constant work whether or not the hash exists."""
+    """True when `password` matches; the same work whether or not the hash exists."""
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

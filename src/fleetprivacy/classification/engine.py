@@ -591,7 +591,7 @@ class _BulkCurves:
             tc = np.minimum(np.maximum(xv, a), b)
             outside = (np.minimum(xv, a) - sv) + (np.maximum(xv, b) - b)
             dist = self._interp(iv, tc)
-            res[v] = (outside.astype(np.float64) + self.w[iv] * ((dist - self.da[iv]) / self.span[iv])) / self.step_f[iv]
+            res[v] = (outside.astype(np.float64) + (self.w[iv] * (dist - self.da[iv])) / self.span[iv]) / self.step_f[iv]
         out[inner] = res
         return out
 
