@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{base}/common/openapi/openapi.json",
         docs_url=f"{base}/common/openapi/explorer",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{base}/common/openapi/explorer/oauth2-redirect",
     )
     app.state.settings = settings
     app.state.db = Database(settings.database_url)

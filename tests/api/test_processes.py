@@ -83,3 +83,22 @@ def test_two_server_processes_share_the_redis_counter(env):
         assert codes == [200] * 6 + [429, 429]
         r = httpx.get(f"{two.base}/mobility/v1/entities", headers=h)
         assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_reference_curls_against_a_real_server(env):
+    """The reference's examples, with only scheme/host/port changed, after authenticate2."""
+    customer = json.loads(cli("admin", "create-customer", "--name", "Acme", env=env).stdout)
+    assert cli("admin", "create-user", "--login", "boss", "--password", "long enough pw", "--role", "ADMIN",
+               "--customer", str(customer["id"]), env=env).returncode == 0
+    with Server(env) as server:
+        r = httpx.post(f"{server.base}/auth/authenticate2", json={"login": "boss", "password": "long enough pw"})
+        h = {"x-auth-token": r.json()["token"]}
+        v = httpx.post(f"{server.base}/admin/v1/vehicles", headers=h,
+                       json={"immatriculation": "AB-123-CD", "numeroEmbarque": 2})
+        assert v.status_code == 201
+        r = httpx.post(f"{server.base}/individus/list?customerId={customer['id']}", headers=h)
+        assert r.status_code == 200 and r.json() == []
+        r = httpx.get(f"{server.base}/vehicule_engin/vehicles?customerId={customer['id']}&immatriculation=AB-123-CD",
+                      headers=h)
+        assert r.status_code == 200 and r.json()[0]["vehicle"]["numeroEmbarque"] == 2
+        assert httpx.get(f"{server.base}/common/openapi/explorer").status_code == 200

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -97,7 +97,7 @@ def make_slot(
     param: str = "horaire",
 ) -> Slot:
     """Validate and normalise one wire slot (24:00 and 23:59 ends = end of day, end < start = past midnight)."""
-    if idJourSemaine not in _DAY_INDEX:
+    if not isinstance(idJourSemaine, str) or idJourSemaine not in _DAY_INDEX:
         raise BadInput(f"{param}: idJourSemaine must be one of {', '.join(DAYS)}, got {idJourSemaine!r}")
     if not isinstance(typeHoraires, str) or not typeHoraires.strip() or len(typeHoraires) > _MAX_KIND_LEN:
         raise BadInput(f"{param}: typeHoraires must be a non-empty string (e.g. VIE_PRIVEE), got {typeHoraires!r}")
@@ -114,7 +114,7 @@ def make_slot(
     # The reference writes 18:00-23:59 for "until midnight"; 00:00 after a later start means the same.
     if end in (DAY_MIN - 1, 0):
         end = DAY_MIN
-    return Slot(idJourSemaine, typeHoraires, start, end)  # type: ignore[arg-type]
+    return Slot(idJourSemaine, typeHoraires, start, end)
 
 
 def slot_from_wire(item: Mapping[str, Any], param: str = "horaire") -> Slot:
@@ -125,7 +125,10 @@ def slot_from_wire(item: Mapping[str, Any], param: str = "horaire") -> Slot:
     missing = [name for name in names if name not in item]
     if missing:
         raise BadInput(f"{param}: missing {', '.join(missing)}")
-    return make_slot(*(item[name] for name in names), param=param)
+    return make_slot(
+        item["idJourSemaine"], item["typeHoraires"], item["debutHeure"], item["debutMinute"],
+        item["finHeure"], item["finMinute"], param=param,
+    )
 
 
 def slot_to_wire(slot: Slot) -> dict[str, Any]:
@@ -307,7 +310,7 @@ def apply_delete(
     now_ms: int,
 ) -> list[Version]:
     """The history after DELETE of slots (by index into `versions`): in force at now -> closed and reopened."""
-    result = list(versions)
+    result: list[Version | None] = list(versions)
     extra: list[Version] = []
     for index, slots in removed.items():
         if not 0 <= index < len(versions):
@@ -327,7 +330,7 @@ def apply_delete(
             if reopened is not None:
                 extra.append(reopened)
         else:
-            result[index] = _new_version(version.start_ms, version.end_ms, remaining, version.id)  # type: ignore[call-overload]
+            result[index] = _new_version(version.start_ms, version.end_ms, remaining, version.id)
     return _sorted([v for v in result if v is not None] + extra)
 
 
