@@ -12,6 +12,7 @@ from fleetprivacy.classification.engine import (
     Measures,
     PrivacySource,
     StepInput,
+    check_intervals,
     classify_bulk,
     classify_step,
     measures_within,
@@ -205,3 +206,10 @@ def test_invalid_inputs_are_refused() -> None:
         classify_bulk(arrays, pack_intervals([[(at(18), at(20)), (at(19), at(21))]]), CFG)
     with pytest.raises(ValueError):
         classify_bulk(pack_steps([evening_trip()], [1]), pack_intervals([[]]), CFG)
+
+
+def test_check_intervals() -> None:
+    check_intervals([(0, 5), (5, 9), (12, 13)])
+    for bad in ([(5, 5)], [(6, 5)], [(0, 5), (4, 9)], [(10, 12), (0, 5)]):
+        with pytest.raises(ValueError):
+            check_intervals(bad)

@@ -30,8 +30,8 @@ T0 = 1_773_100_800_000
 Intervals = list[tuple[int, int]]
 
 # Enough examples to find edge cases, few enough to keep the directory under 30 s on 2 cores.
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-BULK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BULK = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 _LENGTH = st.one_of(st.just(0), st.integers(1, 100), st.integers(1, 7_200_000))
@@ -126,7 +126,9 @@ def test_private_plus_professional_is_the_total(si: tuple[StepInput, Intervals],
 
 @FAST
 @given(steps(privacy=True), configs, st.integers(0, 3_600_000), st.integers(0, 3_600_000))
-def test_inside_private_time_is_all_private(step: StepInput, cfg: EngineConfig, before: int, after: int) -> None:
+def test_inside_private_time_is_all_private(
+    step: StepInput, cfg: EngineConfig, before: int, after: int
+) -> None:
     r = classify_step(step, [(step.start_ms - before, step.end_ms + after + 1)], cfg)
     assert r.private == step.totals and r.professional == Measures()
     assert r.source is PrivacySource.HORAIRE
@@ -135,7 +137,8 @@ def test_inside_private_time_is_all_private(step: StepInput, cfg: EngineConfig, 
 @FAST
 @given(steps(privacy=True), configs, st.integers(1, 3_600_000))
 def test_outside_private_time_is_all_professional(step: StepInput, cfg: EngineConfig, gap: int) -> None:
-    intervals = [(step.start_ms - gap - 5_000, step.start_ms - gap), (step.end_ms + gap, step.end_ms + gap + 5)]
+    s, e = step.start_ms, step.end_ms
+    intervals = [(s - gap - 5_000, s - gap), (e + gap, e + gap + 5)]
     r = classify_step(step, intervals, cfg)
     assert r.professional == step.totals and r.private == Measures()
     assert r.source is PrivacySource.AUCUN and r.private_parts_ms == ()
@@ -143,7 +146,9 @@ def test_outside_private_time_is_all_professional(step: StepInput, cfg: EngineCo
 
 @FAST
 @given(step_and_intervals(), configs)
-def test_device_flag_and_retro_decide_the_whole_step(si: tuple[StepInput, Intervals], cfg: EngineConfig) -> None:
+def test_device_flag_and_retro_decide_the_whole_step(
+    si: tuple[StepInput, Intervals], cfg: EngineConfig
+) -> None:
     step, intervals = si
     r = classify_step(replace(step, retro_private=None, device_private=True), intervals, cfg)
     assert r.source is PrivacySource.BOUTON and r.private == step.totals
@@ -193,14 +198,11 @@ def test_a_partition_into_windows_adds_up_to_the_whole(
     private, professional = Measures(), Measures()
     for ws, we in zip(cuts, cuts[1:]):
         r = measures_within(step, intervals, cfg, ws, we)
-        assert_adds_up(replace(r), _window_totals(r))
+        for name in MEASURE_FIELDS:
+            assert getattr(r.private, name) >= 0 and getattr(r.professional, name) >= 0
         private, professional = private + r.private, professional + r.professional
     assert_measures_close(private, whole.private, step.totals)
     assert_measures_close(professional, whole.professional, step.totals)
-
-
-def _window_totals(r: StepClassification) -> Measures:
-    return r.private + r.professional
 
 
 @FAST
@@ -220,7 +222,8 @@ def batches(draw: st.DrawFn) -> tuple[list[StepInput], list[Intervals], list[int
     steps_ = [s for s, _ in items]
     # Some steps share a set (a driver's private time), some have their own, some have none.
     sets: list[Intervals] = [iv for _, iv in items]
-    which = [draw(st.sampled_from([-1, i, i, draw(st.integers(0, len(sets) - 1))])) for i in range(len(steps_))]
+    any_set = st.integers(0, len(sets) - 1)
+    which = [draw(st.sampled_from([-1, i, i, draw(any_set)])) for i in range(len(steps_))]
     return steps_, sets, which
 
 
@@ -264,7 +267,7 @@ def no_composite_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "_KEY_BITS", 0)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches(), configs)
 def test_bulk_bisection_fallback_equals_per_step(
     no_composite_keys: None, batch: tuple[list[StepInput], list[Intervals], list[int]], cfg: EngineConfig

@@ -41,6 +41,14 @@ How a step is split (decisions where SPEC section 7 is silent are marked "decisi
   up to the whole step. A zero-length step belongs to the window holding its start. Decision: the source
   of a window part is the step's source for POSTERIORI, BOUTON and classify-by-start; for a schedule
   split it is HORAIRE only when that window holds some private time (else AUCUN).
+
+Bulk layout (see `StepArrays`, `IntervalArrays`, `BulkClassification`): one row per step in flat
+columns; positions flattened with per-step offsets; private time as shared interval sets (one per
+driver and period, say) with a step -> set index, so a driver's year of intervals is stored once and
+searched with one np.searchsorted over composite int64 keys. Optional per-row windows give
+`measures_within`; repeat a step's row to cut it into several windows (DETAIL days). Position curves
+are evaluated only where a private boundary or a window cut falls strictly inside a step.
+`bench/bench_classification.py` measures it.
 """
 
 from __future__ import annotations
@@ -360,7 +368,9 @@ class StepArrays:
 
     start_ms: I64  # (n,)
     end_ms: I64  # (n,)
-    totals: F64  # (n, 6), columns in MEASURE_FIELDS order
+    # (n, 6), columns in MEASURE_FIELDS order; any memory order, but Fortran order (one contiguous
+    # column per measure, np.asfortranarray) is about twice as fast. Results keep the same order.
+    totals: F64
     sample_offsets: I64  # (n + 1,), starts at 0, non-decreasing, ends at len(sample_t_ms)
     sample_t_ms: I64  # (S,), strictly increasing within each step
     sample_cum_distance_m: F64  # (S,), non-decreasing within each step
@@ -484,7 +494,8 @@ class _SetSearch:
 
 def _validate(steps: StepArrays, iv: IntervalArrays, ws: I64 | None, we: I64 | None) -> None:
     n = len(steps)
-    for name in ("end_ms", "device_private", "retro_private", "privacy_enabled", "driver_known", "interval_set"):
+    columns = ("end_ms", "device_private", "retro_private", "privacy_enabled", "driver_known", "interval_set")
+    for name in columns:
         if getattr(steps, name).shape != (n,):
             raise ValueError(f"{name} must have shape ({n},)")
     if steps.totals.shape != (n, 6):
@@ -498,12 +509,17 @@ def _validate(steps: StepArrays, iv: IntervalArrays, ws: I64 | None, we: I64 | N
     if steps.sample_cum_distance_m.shape != (n_samples,):
         raise ValueError("sample_cum_distance_m must match sample_t_ms")
     if n_samples > 1:
-        within = np.ones(n_samples - 1, dtype=np.bool_)
-        inner = off[1:-1]
-        within[inner[(inner > 0) & (inner < n_samples)] - 1] = False
-        if np.any(within & (np.diff(steps.sample_t_ms) <= 0)):
+        # Pairs straddling two steps are exempt; comparisons rather than np.diff spare an int64 copy.
+        straddle = off[1:-1]
+        straddle = straddle[(straddle > 0) & (straddle < n_samples)] - 1
+        t, c = steps.sample_t_ms, steps.sample_cum_distance_m
+        bad = t[1:] <= t[:-1]
+        bad[straddle] = False
+        if bad.any():
             raise ValueError("sample instants must be strictly increasing within a step")
-        if np.any(within & ~(np.diff(steps.sample_cum_distance_m) >= 0)):
+        bad = ~(c[1:] >= c[:-1])
+        bad[straddle] = False
+        if bad.any():
             raise ValueError("cumulative distance must be non-decreasing within a step")
     if np.any((steps.retro_private < -1) | (steps.retro_private > 1)):
         raise ValueError("retro_private must be -1, 0 or 1")
@@ -529,71 +545,75 @@ def _validate(steps: StepArrays, iv: IntervalArrays, ws: I64 | None, we: I64 | N
         raise ValueError(f"windows must have shape ({n},)")
 
 
-class _BulkCurves:
-    """The F(t) curves of all steps, evaluated on demand at (step, instant) pairs."""
+class _Samples:
+    """Per (step, instant) pair: the step's first and last sample, gathered once."""
 
-    def __init__(self, steps: StepArrays, step_f: F64) -> None:
-        self.steps = steps
-        self.step_f = step_f
-        s0, e0 = steps.start_ms, steps.end_ms
+    def __init__(self, steps: StepArrays, i: I64) -> None:
+        self.t, self.c = steps.sample_t_ms, steps.sample_cum_distance_m
         off = steps.sample_offsets
-        t, c = steps.sample_t_ms, steps.sample_cum_distance_m
-        self.first = off[:-1]
-        self.last = off[1:] - 1
-        valid = (off[1:] - off[:-1]) >= 2
-        n_s = t.size
-        if n_s == 0:
-            self.valid = valid
-            return
-        first_c = np.minimum(self.first, n_s - 1)
-        last_c = np.maximum(self.last, 0)
-        self.t_first, self.t_last = t[first_c], t[last_c]
-        self.c_first, self.c_last = c[first_c], c[last_c]
-        self.a = np.maximum(s0, self.t_first)
-        self.b = np.minimum(e0, self.t_last)
-        valid &= self.b > self.a
-        idx = np.flatnonzero(valid)
-        self.da = np.zeros(s0.size)
-        db = np.zeros(s0.size)
-        self.da[idx] = self._interp(idx, self.a[idx])
-        db[idx] = self._interp(idx, self.b[idx])
-        self.span = db - self.da
-        valid &= self.span > 0
-        self.valid = valid
-        self.w = (self.b - self.a).astype(np.float64)
+        first, last = off[i], off[i + 1] - 1
+        self.enough = last - first >= 1
+        top = self.t.size - 1
+        # Steps with no sample would index out of range; `enough` already rules them out.
+        self.first = np.minimum(first, top)
+        self.last = np.maximum(last, 0)
+        self.t_first, self.t_last = self.t[self.first], self.t[self.last]
+        self.c_first, self.c_last = self.c[self.first], self.c[self.last]
 
-    def _interp(self, i: I64, x: I64) -> F64:
-        """Cumulative distance of step i at x (the twin of `_interp`)."""
-        out = np.where(x <= self.t_first[i], self.c_first[i], self.c_last[i])
-        mid = np.flatnonzero((x > self.t_first[i]) & (x < self.t_last[i]))
+    def interp(self, x: I64) -> F64:
+        """Cumulative distance at x (the twin of `_interp`)."""
+        out = np.where(x <= self.t_first, self.c_first, self.c_last)
+        mid = np.flatnonzero((x > self.t_first) & (x < self.t_last))
         if mid.size:
-            im, xm = i[mid], x[mid]
-            t, c = self.steps.sample_t_ms, self.steps.sample_cum_distance_m
-            j = _seg_bisect(t, self.first[im], self.last[im] + 1, xm, right=True) - 1
-            out[mid] = c[j] + (c[j + 1] - c[j]) * ((xm - t[j]).astype(np.float64) / (t[j + 1] - t[j]).astype(np.float64))
+            t, c, xm = self.t, self.c, x[mid]
+            j = _seg_bisect(t, self.first[mid], self.last[mid] + 1, xm, right=True) - 1
+            ratio = (xm - t[j]).astype(np.float64) / (t[j + 1] - t[j]).astype(np.float64)
+            out[mid] = c[j] + (c[j + 1] - c[j]) * ratio
         return out
 
-    def at(self, i: I64, x: I64) -> F64:
-        """F of step i at instant x (the twin of `_Curve.at`)."""
-        s0 = self.steps.start_ms[i]
-        e0 = self.steps.end_ms[i]
-        # F(start) = 0 and F(end) = 1 exactly by construction, so most part bounds need no search.
-        out = (x == e0).astype(np.float64)
-        inner = np.flatnonzero((x != s0) & (x != e0))
-        if inner.size == 0:
-            return out
-        ii, xi, si = i[inner], x[inner], s0[inner]
-        res = (xi - si).astype(np.float64) / self.step_f[ii]
-        v = np.flatnonzero(self.valid[ii])
-        if v.size:
-            iv, xv, sv = ii[v], xi[v], si[v]
-            a, b = self.a[iv], self.b[iv]
-            tc = np.minimum(np.maximum(xv, a), b)
-            outside = (np.minimum(xv, a) - sv) + (np.maximum(xv, b) - b)
-            dist = self._interp(iv, tc)
-            res[v] = (outside.astype(np.float64) + (self.w[iv] * (dist - self.da[iv])) / self.span[iv]) / self.step_f[iv]
-        out[inner] = res
+
+def _fraction_at(steps: StepArrays, step_f: F64, i: I64, x: I64) -> F64:
+    """F of step i at instant x (the twin of `_Curve.at`), for many (step, instant) pairs.
+
+    Curves are built only for the pairs that need one: F(start) = 0 and F(end) = 1 exactly by
+    construction, and most part bounds are a step's own bounds (trips wholly in or out of private
+    time), so a year of trips builds a few curves, not a million.
+    """
+    s0 = steps.start_ms[i]
+    e0 = steps.end_ms[i]
+    out = (x == e0).astype(np.float64)
+    inner = np.flatnonzero((x != s0) & (x != e0))
+    if inner.size == 0 or steps.sample_t_ms.size == 0:
+        if inner.size:
+            out[inner] = (x[inner] - s0[inner]).astype(np.float64) / step_f[i[inner]]
         return out
+    ii, xi, si, ei = i[inner], x[inner], s0[inner], e0[inner]
+    sf = step_f[ii]
+    sm = _Samples(steps, ii)
+    a = np.maximum(si, sm.t_first)
+    b = np.minimum(ei, sm.t_last)
+    valid = sm.enough & (b > a)
+    da = sm.interp(a)
+    span = sm.interp(b) - da
+    valid &= span > 0
+    tc = np.minimum(np.maximum(xi, a), b)
+    outside = (np.minimum(xi, a) - si) + (np.maximum(xi, b) - b)
+    w = (b - a).astype(np.float64)
+    # Invalid curves divide by 1 here and are replaced by the time fraction below.
+    shape = w * ((sm.interp(tc) - da) / np.where(valid, span, 1.0))
+    by_curve = (outside.astype(np.float64) + shape) / sf
+    by_time = (xi - si).astype(np.float64) / sf
+    out[inner] = np.where(valid, by_curve, by_time)
+    return out
+
+
+def _scale(totals: F64, f_time: F64, f_distance: F64, f_other: F64) -> F64:
+    """Totals x fraction: duration by time, distance by distance, the rest by `f_other`."""
+    out = np.empty_like(totals)
+    np.multiply(totals[:, 0], f_time, out=out[:, 0])
+    np.multiply(totals[:, 1], f_distance, out=out[:, 1])
+    np.multiply(totals[:, 2:], f_other[:, None], out=out[:, 2:])
+    return out
 
 
 def classify_bulk(
@@ -613,17 +633,15 @@ def classify_bulk(
     step_ms = e0 - s0
     zero = step_ms == 0
     # Zero-length steps never divide by their length; 1 keeps the arithmetic quiet.
-    step_f = np.where(zero, 1, step_ms).astype(np.float64)
-    windowed = window_start_ms is not None and window_end_ms is not None
+    step_f = np.maximum(step_ms, 1).astype(np.float64)
 
-    if windowed:
-        assert window_start_ms is not None and window_end_ms is not None
+    if window_start_ms is not None and window_end_ms is not None:
         lo = np.maximum(s0, window_start_ms)
         hi = np.minimum(e0, window_end_ms)
         inside = np.where(zero, (window_start_ms <= s0) & (s0 < window_end_ms), hi > lo)
     else:
         lo, hi = s0, e0
-        inside = np.ones(n, dtype=np.bool_)
+        inside = None  # every step is wholly inside
 
     retro = steps.retro_private
     has_retro = retro != RETRO_NONE
@@ -632,7 +650,9 @@ def classify_bulk(
         steps.privacy_enabled & steps.driver_known & (steps.interval_set >= 0) & ~has_retro & ~device
     )
     by_start = eligible & (zero | config.classify_by_start)
-    by_parts = eligible & ~by_start & inside
+    by_parts = eligible & ~by_start
+    if inside is not None:
+        by_parts &= inside
 
     start_idx = np.flatnonzero(by_start)
     parts_idx = np.flatnonzero(by_parts)
@@ -657,21 +677,21 @@ def classify_bulk(
         m[parts_idx] = np.maximum(k1p - k0p, 0)
 
     whole_private = (retro == RETRO_PRIVATE) | device | start_private
-    source = np.zeros(n, dtype=np.int8)
-    source[m > 0] = _CODE_HORAIRE
-    source[start_private] = _CODE_HORAIRE
-    source[device] = _CODE_BOUTON
-    source[has_retro] = _CODE_POSTERIORI
+    source = np.where(
+        has_retro,
+        np.int8(_CODE_POSTERIORI),
+        # A bool as int8 is AUCUN (0) or HORAIRE (1).
+        np.where(device, np.int8(_CODE_BOUTON), ((m > 0) | start_private).astype(np.int8)),
+    )
 
-    curves: _BulkCurves | None = None
-    if windowed:
+    if inside is not None:
         win_t = inside.astype(np.float64)
         win_d = win_t.copy()
-        cut = np.flatnonzero(inside & ~zero)
+        # A step the window does not cut keeps 1.0, as the per-step arithmetic gives exactly.
+        cut = np.flatnonzero(inside & ~zero & ((lo != s0) | (hi != e0)))
         if cut.size:
-            curves = _BulkCurves(steps, step_f)
             win_t[cut] = (hi[cut] - lo[cut]).astype(np.float64) / step_f[cut]
-            win_d[cut] = curves.at(cut, hi[cut]) - curves.at(cut, lo[cut])
+            win_d[cut] = _fraction_at(steps, step_f, cut, hi[cut]) - _fraction_at(steps, step_f, cut, lo[cut])
     else:
         win_t = np.ones(n)
         win_d = win_t
@@ -679,48 +699,43 @@ def classify_bulk(
     # Schedule parts: flattened, in step order then time order (bincount then sums them in the
     # same order as the per-step loop, so the totals are bit-identical).
     n_parts = int(m.sum())
-    priv_t = np.zeros(n)
-    priv_d = np.zeros(n)
+    priv_t = priv_d = np.zeros(n)
     if n_parts:
         rep = np.repeat(np.arange(n, dtype=np.int64), m)
-        first_part = np.cumsum(m) - m
-        kk = k0[rep] + (np.arange(n_parts, dtype=np.int64) - first_part[rep])
+        rank = np.arange(n_parts, dtype=np.int64) - (np.cumsum(m) - m)[rep]  # rank within its step
+        kk = k0[rep] + rank
         ps = np.maximum(intervals.start_ms[kk], lo[rep])
         pe = np.minimum(intervals.end_ms[kk], hi[rep])
-        if curves is None:
-            curves = _BulkCurves(steps, step_f)
+        # Steps without parts get 0 / step_f = 0 and clip(0, 0, win_d) = 0, as the per-step path.
         priv_ms = np.bincount(rep, weights=(pe - ps).astype(np.float64), minlength=n)
-        has = m > 0
-        priv_t[has] = priv_ms[has] / step_f[has]
-        sum_d = np.bincount(rep, weights=curves.at(rep, pe) - curves.at(rep, ps), minlength=n)
-        priv_d[has] = np.minimum(np.maximum(sum_d[has], 0.0), win_d[has])
+        priv_t = priv_ms / step_f
+        f_parts = _fraction_at(steps, step_f, rep, pe) - _fraction_at(steps, step_f, rep, ps)
+        sum_d = np.bincount(rep, weights=f_parts, minlength=n)
+        priv_d = np.minimum(np.maximum(sum_d, 0.0), win_d)
     else:
-        rep = ps = pe = np.zeros(0, dtype=np.int64)
+        rep = ps = pe = rank = np.zeros(0, dtype=np.int64)
 
     priv_t = np.where(whole_private, win_t, priv_t)
     priv_d = np.where(whole_private, win_d, priv_d)
 
     totals = steps.totals
     by_distance = totals[:, 1] > 0
-    priv_o = np.where(by_distance, priv_d, priv_t)
-    win_o = np.where(by_distance, win_d, win_t)
-    fp = np.stack([priv_t, priv_d, priv_o, priv_o, priv_o, priv_o], axis=1)
-    private = totals * fp
-    if windowed:
-        fw = np.stack([win_t, win_d, win_o, win_o, win_o, win_o], axis=1)
-        professional = totals * fw - private
+    private = _scale(totals, priv_t, priv_d, np.where(by_distance, priv_d, priv_t))
+    if inside is not None:
+        professional = _scale(totals, win_t, win_d, np.where(by_distance, win_d, win_t))
+        professional -= private
     else:
         # total x 1.0 is the total: skip the multiplication.
         professional = totals - private
 
-    whole_part = whole_private & inside
+    whole_part = whole_private if inside is None else whole_private & inside
     counts = np.where(whole_part, 1, m)
     part_offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=part_offsets[1:])
     part_start = np.empty(int(part_offsets[-1]), dtype=np.int64)
     part_end = np.empty_like(part_start)
     if n_parts:
-        pos = part_offsets[rep] + (np.arange(n_parts, dtype=np.int64) - (np.cumsum(m) - m)[rep])
+        pos = part_offsets[rep] + rank
         part_start[pos] = ps
         part_end[pos] = pe
     wi = np.flatnonzero(whole_part)
