@@ -11,10 +11,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-from collections.abc import Iterator
+import math
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from fleetprivacy.trips.segmentation import Fix
+import numpy as np
+
+from fleetprivacy.trips.segmentation import (
+    DEFAULT_CONFIG,
+    Fix,
+    SegmentationConfig,
+    haversine_m_array,
+    normalise,
+    segment,
+)
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
@@ -108,3 +121,94 @@ def read_geolife(points_path: str | Path, journeys_as_ignition: bool = False) ->
     for user, fixes in iter_geolife(points_path, journeys_as_ignition):
         out.setdefault(user, []).extend(fixes)
     return out
+
+
+def geolife_journey_km(segments_path: str | Path) -> float:
+    """Sum of the labelled journeys' own GPS distances (segments.csv ``gps_distance_km``)."""
+    with open(segments_path, newline="") as f:
+        return math.fsum(float(row["gps_distance_km"]) for row in csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class DatasetFigures:
+    """What segmenting one data set gives: counts, distances and the time ``segment`` took."""
+
+    name: str
+    vehicles: int
+    fixes: int
+    trips: int
+    min_trips_per_vehicle: int
+    max_trips_per_vehicle: int
+    trip_km: float
+    raw_km: float  # great circle along every fix in time order, nothing filtered
+    segment_s: float  # wall time of segment() over all vehicles
+    segment_cpu_s: float  # CPU time of the same: what the code costs on a busy machine
+    trip_km_by_vehicle: dict[str, float]
+    raw_km_by_vehicle: dict[str, float]
+
+    @property
+    def ratio(self) -> float:
+        """Trip distance over the raw great-circle sum."""
+        return self.trip_km / self.raw_km if self.raw_km else 0.0
+
+
+def raw_km(fixes: Sequence[Fix]) -> float:
+    """Great circle along all fixes in time order (duplicates resolved), without any filter."""
+    fx = normalise(fixes)
+    if len(fx) < 2:
+        return 0.0
+    lat = np.fromiter((f.lat for f in fx), dtype=np.float64, count=len(fx))
+    lon = np.fromiter((f.lon for f in fx), dtype=np.float64, count=len(fx))
+    return float(np.sum(haversine_m_array(lat[:-1], lon[:-1], lat[1:], lon[1:]))) / 1000
+
+
+def measure(
+    name: str, by_vehicle: Mapping[str, Sequence[Fix]], config: SegmentationConfig = DEFAULT_CONFIG
+) -> DatasetFigures:
+    """Segment every vehicle of a data set and gather the figures docs/segmentation.md quotes."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    cut = {v: segment(fixes, config) for v, fixes in by_vehicle.items()}
+    elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    trips = {v: [s for s in segs if s.kind == "TRIP"] for v, segs in cut.items()}
+    trip_km = {v: math.fsum(s.distance_m for s in ts) / 1000 for v, ts in trips.items()}
+    raw = {v: raw_km(fixes) for v, fixes in by_vehicle.items()}
+    counts = [len(ts) for ts in trips.values()] or [0]
+    return DatasetFigures(
+        name=name, vehicles=len(by_vehicle), fixes=sum(map(len, by_vehicle.values())),
+        trips=sum(counts), min_trips_per_vehicle=min(counts), max_trips_per_vehicle=max(counts),
+        trip_km=math.fsum(trip_km.values()), raw_km=math.fsum(raw.values()),
+        segment_s=elapsed, segment_cpu_s=elapsed_cpu,
+        trip_km_by_vehicle=trip_km, raw_km_by_vehicle=raw,
+    )
+
+
+def _report(f: DatasetFigures) -> str:
+    return (f"{f.name}: {f.vehicles} vehicles, {f.fixes:,} fixes -> {f.trips:,} trips "
+            f"({f.min_trips_per_vehicle}..{f.max_trips_per_vehicle} per vehicle), "
+            f"{f.trip_km:,.0f} km in trips / {f.raw_km:,.0f} km raw = {f.ratio:.3f}, "
+            f"segmented in {f.segment_s:.2f} s ({f.segment_cpu_s:.2f} s CPU)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the figures of both real sets: ``python -m fleetprivacy.trips.datasets [DATA_DIR]``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    data = Path(args[0]) if args else Path("../shared/data")
+    cab = read_cabspotting(data / "cabspotting" / "positions.csv.gz")
+    f = measure("cabspotting", cab)
+    print(_report(f))
+    for taxi in sorted(cab):
+        print(f"  {taxi:9} {f.trip_km_by_vehicle[taxi]:8,.0f} km in trips / "
+              f"{f.raw_km_by_vehicle[taxi]:8,.0f} km raw")
+    del cab
+    points = data / "geolife_car" / "points.csv.gz"
+    g = measure("geolife (motion)", read_geolife(points))
+    print(_report(g))
+    journeys_km = geolife_journey_km(data / "geolife_car" / "segments.csv")
+    print(f"  {g.trip_km:,.0f} km in trips / {journeys_km:,.0f} km inside labelled journeys "
+          f"= {g.trip_km / journeys_km:.3f}")
+    print(_report(measure("geolife (journeys as ignition)", read_geolife(points, journeys_as_ignition=True))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

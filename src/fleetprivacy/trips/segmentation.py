@@ -31,11 +31,11 @@ back-filled from the next report, not carried from the fixes left behind).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from bisect import bisect_right
-from operator import attrgetter, itemgetter
-from typing import Literal, NamedTuple
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +50,10 @@ IntArray = npt.NDArray[np.int64]
 
 
 class Fix(NamedTuple):
-    """One GPS report of a vehicle; immutable (a NamedTuple: building 760k of them stays cheap)."""
+    """One GPS report: instant (epoch ms UTC), WGS84 degrees, and what the unit may add."""
+
+    # A NamedTuple rather than a frozen dataclass: as immutable, and building or reading 760k of
+    # them costs a fraction (no per-field __setattr__, columns come out with itemgetter).
 
     t_ms: int
     lat: float
@@ -131,11 +134,8 @@ class Segment:
 
     def shifted(self, offset: int) -> Segment:
         """The same segment with its fix indexes moved by ``offset`` (to splice a re-run tail)."""
-        return Segment(
-            self.kind, self.start_ms, self.end_ms, self.start_fix_index + offset,
-            self.end_fix_index + offset, self.distance_m, self.fuel_l, self.energy_kwh,
-            self.battery_pct_points, self.device_private, self.badge, self.open,
-        )
+        return replace(self, start_fix_index=self.start_fix_index + offset,
+                       end_fix_index=self.end_fix_index + offset)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +150,7 @@ class Track:
     hop_m: FloatArray  # great circle counted on arriving at this anchor, 0 elsewhere
     ignition_on: BoolArray | None  # per fix (reports carried forward) when cutting by ignition
     # Optional Fix fields that at least one fix carries, as columns (absent ones are left out).
-    columns: dict[str, list[object]] = field(repr=False, default_factory=dict)
+    columns: dict[str, list[Any]] = field(repr=False, default_factory=dict)
     # Stays that may be stops, as (first, last, touches a break) positions among kept fixes.
     stays: list[tuple[int, int, bool]] = field(repr=False, default_factory=list)
 
@@ -172,8 +172,35 @@ def haversine_m_array(
     p2 = np.radians(np.asarray(lat2, dtype=np.float64))
     dl = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    d: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return d
 
+
+class _Rad(NamedTuple):
+    """Positions in radians with the cosine of the latitude, computed once per stream."""
+
+    lat: FloatArray
+    lon: FloatArray
+    cos: FloatArray
+
+    @classmethod
+    def of(cls, lat_deg: FloatArray, lon_deg: FloatArray) -> _Rad:
+        lat = np.radians(lat_deg)
+        return cls(lat, np.radians(lon_deg), np.cos(lat))
+
+    def take(self, idx: IntArray) -> _Rad:
+        return _Rad(self.lat[idx], self.lon[idx], self.cos[idx])
+
+    def dist(self, i: IntArray | slice, j: IntArray | slice) -> FloatArray:
+        """Great circle in metres from fixes ``i`` to fixes ``j`` (same formula as haversine_m)."""
+        h = (np.sin((self.lat[j] - self.lat[i]) / 2) ** 2
+             + self.cos[i] * self.cos[j] * np.sin((self.lon[j] - self.lon[i]) / 2) ** 2)
+        d: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        return d
+
+
+_HEAD = slice(None, -1)
+_TAIL = slice(1, None)
 
 # Fix is a tuple: item access is the cheapest way to pull a column out of 100k fixes.
 _get_t = itemgetter(0)
@@ -202,9 +229,7 @@ def normalise(fixes: Sequence[Fix]) -> list[Fix]:
     return _normalise(fixes)[0]
 
 
-def _plausible_jumps(
-    t: IntArray, lat: FloatArray, lon: FloatArray, config: SegmentationConfig
-) -> tuple[BoolArray, BoolArray]:
+def _plausible_jumps(t: IntArray, g: _Rad, config: SegmentationConfig) -> tuple[BoolArray, BoolArray]:
     """Jitter filter over valid fixes: (kept, relocated-before), judged from the last kept fix."""
     n = len(t)
     kept = np.ones(n, dtype=bool)
@@ -213,32 +238,31 @@ def _plausible_jumps(
         return kept, relocated
     vmax = config.max_speed_kmh / 3.6  # m/s
     noise = config.position_noise_m
-    step = haversine_m_array(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step = g.dist(_HEAD, _TAIL)
     ok1 = np.ones(n, dtype=bool)  # ok1[i]: i is plausible from i - 1
     ok1[1:] = np.maximum(step - noise, 0.0) <= vmax * (np.diff(t) / 1000.0)
     bad = np.flatnonzero(~ok1)
     if len(bad) == 0:
         return kept, relocated
-    # ok2[i]: i is plausible from i - 2, the answer for the common lone outlier.
-    ok2 = np.ones(n, dtype=bool)
-    if n > 2:
-        skip = haversine_m_array(lat[:-2], lon[:-2], lat[2:], lon[2:])
-        ok2[2:] = np.maximum(skip - noise, 0.0) <= vmax * ((t[2:] - t[:-2]) / 1000.0)
-    ok1_l = ok1.tolist()
-    ok2_l = ok2.tolist()
+    # Right after a lone outlier the question is "i from i - 2": answer it for all of them at once.
+    after = bad[bad + 1 < n] + 1
+    skip = g.dist(after - 2, after)
+    ok2: dict[int, bool] = dict(zip(after.tolist(), (np.maximum(skip - noise, 0.0)
+                                     <= vmax * ((t[after] - t[after - 2]) / 1000.0)).tolist()))
+    ok1_l: list[bool] = ok1.tolist()
 
-    tl = t.tolist()
-    la = np.radians(lat).tolist()
-    lo = np.radians(lon).tolist()
-    cl = np.cos(np.radians(lat)).tolist()
     two_r = 2 * EARTH_RADIUS_M
     sin, asin, sqrt = math.sin, math.asin, math.sqrt
+    lists: list[list[float]] = []  # built only if a far-back check happens
 
     def ok(a: int, b: int) -> bool:
         if b - a == 1:
             return ok1_l[b]
-        if b - a == 2:
-            return ok2_l[b]
+        if b - a == 2 and b in ok2:
+            return ok2[b]
+        if not lists:
+            lists.extend((g.lat.tolist(), g.lon.tolist(), g.cos.tolist(), t.tolist()))
+        la, lo, cl, tl = lists
         h = sin((la[b] - la[a]) / 2) ** 2 + cl[a] * cl[b] * sin((lo[b] - lo[a]) / 2) ** 2
         return two_r * asin(sqrt(min(1.0, h))) - noise <= vmax * (tl[b] - tl[a]) / 1000.0
 
@@ -272,14 +296,15 @@ def _plausible_jumps(
     return kept, relocated
 
 
-def _ignition_states(ignition: list[object]) -> BoolArray:
+def _ignition_states(ignition: list[Any]) -> BoolArray:
     """Ignition per fix: a report is carried forward; before the first one, it is back-filled."""
     n = len(ignition)
     code = np.fromiter((-1 if v is None else int(bool(v)) for v in ignition), dtype=np.int8, count=n)
     known = code >= 0
     prev = np.maximum.accumulate(np.where(known, np.arange(n), -1))
     prev[prev < 0] = int(np.argmax(known))
-    return code[prev] == 1
+    on: BoolArray = code[prev] == 1
+    return on
 
 
 def track(fixes: Sequence[Fix], config: SegmentationConfig = DEFAULT_CONFIG) -> Track:
@@ -288,7 +313,7 @@ def track(fixes: Sequence[Fix], config: SegmentationConfig = DEFAULT_CONFIG) -> 
     n = len(fx)
     lat = np.fromiter(map(_get_lat, fx), dtype=np.float64, count=n)
     lon = np.fromiter(map(_get_lon, fx), dtype=np.float64, count=n)
-    columns: dict[str, list[object]] = {}
+    columns: dict[str, list[Any]] = {}
     # Most streams carry positions only: one pass in C says so before any column is built.
     if not all(map(_NO_OPTIONAL.__eq__, map(_get_optional, fx))):
         for pos, name in enumerate(Fix._fields[3:], start=3):
@@ -299,36 +324,18 @@ def track(fixes: Sequence[Fix], config: SegmentationConfig = DEFAULT_CONFIG) -> 
     valid = (np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
              & ~((lat == 0) & (lon == 0)))  # (0, 0) is what a receiver without a fix reports
     vidx = np.flatnonzero(valid)
-    v_kept, v_reloc = _plausible_jumps(t[vidx], lat[vidx], lon[vidx], config)
+    gv = _Rad.of(lat[vidx], lon[vidx])
+    v_kept, v_reloc = _plausible_jumps(t[vidx], gv, config)
     kidx = vidx[v_kept]
     kept = np.zeros(n, dtype=bool)
     kept[kidx] = True
 
-    tk, lak, lok = t[kidx], lat[kidx], lon[kidx]
+    tk = t[kidx]
+    gk = gv.take(np.flatnonzero(v_kept))
     m = len(kidx)
     brk = np.zeros(m, dtype=bool)
     brk[1:] = np.diff(tk) > config.max_gap_ms
     brk |= v_reloc[v_kept]
-
-    moving: BoolArray | None = None
-    if "speed_kmh" in columns:
-        sp = columns["speed_kmh"]
-        moving = np.fromiter(
-            (v is not None and v >= config.moving_speed_kmh for v in map(sp.__getitem__, kidx.tolist())),
-            dtype=bool, count=m)
-
-    anchors_k, stays = _anchor_pass(tk, lak, lok, brk, moving, config)
-
-    anchor = np.zeros(n, dtype=bool)
-    hop = np.zeros(n, dtype=np.float64)
-    ak = np.asarray(anchors_k, dtype=np.int64)
-    anchor[kidx[ak]] = True
-    if len(ak) > 1:
-        d = haversine_m_array(lak[ak[:-1]], lok[ak[:-1]], lak[ak[1:]], lok[ak[1:]])
-        d[brk[ak[1:]]] = 0.0  # across a gap or a relocation the path is unknown: count nothing
-        hop[kidx[ak[1:]]] = d
-    break_before = np.zeros(n, dtype=bool)
-    break_before[kidx[brk]] = True
 
     use = "ignition" in columns if config.use_ignition is None else config.use_ignition
     ignition_on: BoolArray | None = None
@@ -336,18 +343,47 @@ def track(fixes: Sequence[Fix], config: SegmentationConfig = DEFAULT_CONFIG) -> 
         # Told to use ignition but none reported: always on, so only gaps cut.
         ignition_on = (_ignition_states(columns["ignition"]) if "ignition" in columns
                        else np.ones(n, dtype=bool))
+
+    # Fixes that start a new anchor whatever their distance: a reported speed says moving; with
+    # ignition, a stop may start at the first fix off or at the fix before a gap, and a tail
+    # re-run from there must find the same anchor (in motion mode stops start at anchors anyway).
+    force: BoolArray | None = None
+    if "speed_kmh" in columns:
+        sp = columns["speed_kmh"]
+        force = np.fromiter(
+            (v is not None and v >= config.moving_speed_kmh for v in map(sp.__getitem__, kidx.tolist())),
+            dtype=bool, count=m)
+    if ignition_on is not None and m:
+        on = ignition_on[kidx]
+        starts = np.zeros(m, dtype=bool)
+        starts[1:] = on[:-1] & ~on[1:]
+        starts[:-1] |= brk[1:]
+        force = starts if force is None else force | starts
+
+    anchors_k, stays = _anchor_pass(tk, gk, brk, force, config)
+
+    anchor = np.zeros(n, dtype=bool)
+    hop = np.zeros(n, dtype=np.float64)
+    ak = np.asarray(anchors_k, dtype=np.int64)
+    anchor[kidx[ak]] = True
+    if len(ak) > 1:
+        d = gk.dist(ak[:-1], ak[1:])
+        d[brk[ak[1:]]] = 0.0  # across a gap or a relocation the path is unknown: count nothing
+        hop[kidx[ak[1:]]] = d
+    break_before = np.zeros(n, dtype=bool)
+    break_before[kidx[brk]] = True
     return Track(fx, t, kept, anchor, break_before, hop, ignition_on, columns, stays)
 
 
 def _next_true(flags: BoolArray) -> IntArray:
     """For each index, the first index at or after it where ``flags`` holds (len if none)."""
     m = len(flags)
-    return np.minimum.accumulate(np.where(flags, np.arange(m), m)[::-1])[::-1]
+    nxt: IntArray = np.minimum.accumulate(np.where(flags, np.arange(m), m)[::-1])[::-1]
+    return nxt
 
 
 def _anchor_pass(
-    tk: IntArray, lak: FloatArray, lok: FloatArray, brk: BoolArray, moving: BoolArray | None,
-    config: SegmentationConfig,
+    tk: IntArray, g: _Rad, brk: BoolArray, force: BoolArray | None, config: SegmentationConfig,
 ) -> tuple[list[int], list[tuple[int, int, bool]]]:
     """Anchors over kept fixes, and the stays that may be stops: [(first, last, touches a break)]."""
     m = len(tk)
@@ -362,49 +398,71 @@ def _anchor_pass(
     margin = 0.01
     step = np.zeros(m, dtype=np.float64)
     if m > 1:
-        step[1:] = haversine_m_array(lak[:-1], lok[:-1], lak[1:], lok[1:])
-    special = brk if moving is None else brk | moving
-    # Driving: a run of steps each longer than the radius makes every fix an anchor at once.
+        step[1:] = g.dist(_HEAD, _TAIL)
+    special = brk if force is None else brk | force
+    # Driving, sparse fixes: a run of steps each longer than the radius makes every fix an anchor.
     run_end = _next_true(~((step > radius + margin) & ~special)).tolist()
+    cum_a = np.cumsum(step)
+    next_special_a = _next_true(special)
+    # Driving, dense fixes: from an anchor, the fixes before the path leaves the radius are inside
+    # (a straight line is never longer than the path); if the fix where it leaves is out, it is
+    # the next anchor and the fixes between need no look at all.
+    exit_at = np.searchsorted(cum_a, cum_a + (radius - margin), side="right")
+    chain = np.zeros(m, dtype=np.int64)
+    cand = np.flatnonzero(exit_at < m)
+    if len(cand):
+        exits = exit_at[cand]
+        nxt = np.append(next_special_a, m)[cand + 1]
+        good = (g.dist(cand, exits) > radius + margin) & (nxt > exits)
+        chain[cand[good]] = exits[good]
+    chain_l = chain.tolist()
     # Parked: fixes whose path from a fix inside stays within the slack left are inside too.
-    cum = np.cumsum(step).tolist()
-    next_special = _next_true(special).tolist() + [m]
-    la = np.radians(lak).tolist()
-    lo = np.radians(lok).tolist()
+    cum = cum_a.tolist()
+    next_special = next_special_a.tolist() + [m]
+    la = g.lat.tolist()
+    lo = g.lon.tolist()
+    cl = g.cos.tolist()
     tl = tk.tolist()
     brk_l = brk.tolist()
-    mov = moving.tolist() if moving is not None else None
+    mov = force.tolist() if force is not None else None
     pi2, pi = 2 * math.pi, math.pi
-    cos, sqrt = math.cos, math.sqrt
+    sqrt = math.sqrt
 
     anchors = [0]
     stays: list[tuple[int, int, bool]] = []
     a = 0
-    a_la, a_lo, a_cos = la[0], lo[0], cos(la[0])
     forced = False
     k = 1
     while k < m:
-        if a == k - 1 and run_end[k] > k:
-            if forced or tl[k - 1] - tl[a] >= min_stop:
-                stays.append((a, k - 1, forced))
-            forced = False
-            j = run_end[k] - 1
-            anchors.extend(range(k, j + 1))
-            a = j
-            a_la, a_lo, a_cos = la[a], lo[a], cos(la[a])
-            k = j + 1
-            continue
+        if a == k - 1:
+            if run_end[k] > k:
+                if forced or min_stop <= 0:  # the stay is the anchor alone
+                    stays.append((a, a, forced))
+                forced = False
+                a = run_end[k] - 1
+                anchors.extend(range(k, a + 1))
+                k = a + 1
+                continue
+            j = chain_l[a]
+            if j:
+                if forced or tl[j - 1] - tl[a] >= min_stop:
+                    stays.append((a, j - 1, forced))
+                forced = False
+                a = j
+                anchors.append(j)
+                k = j + 1
+                continue
         if mov is not None and mov[k]:
             out = True
             d2 = 0.0
         else:
-            dlo = lo[k] - a_lo
+            dlo = lo[k] - lo[a]
             if dlo > pi:
                 dlo -= pi2
             elif dlo < -pi:
                 dlo += pi2
-            dx = dlo * a_cos
-            dy = la[k] - a_la
+            dx = dlo * cl[a]
+            dy = la[k] - la[a]
             d2 = dx * dx + dy * dy
             out = d2 > r2
         if brk_l[k]:
@@ -425,7 +483,6 @@ def _anchor_pass(
             k = j + 1
             continue
         a = k
-        a_la, a_lo, a_cos = la[k], lo[k], cos(la[k])
         anchors.append(k)
         if brk_l[k]:
             forced = True  # the stay where the vehicle reappears belongs to the gap's stop
@@ -461,12 +518,14 @@ def _stops_kept(tr: Track, kidx: IntArray, config: SegmentationConfig) -> list[t
 
 
 class _Counter(NamedTuple):
+    """A cumulative counter column with, per index, where the nearest reports are."""
+
     values: FloatArray  # NaN where the fix did not report
     next_at: IntArray  # first reporting index at or after i (n if none)
     prev_at: IntArray  # last reporting index at or before i (-1 if none)
 
 
-def _counter(column: list[object] | None) -> _Counter | None:
+def _counter(column: list[Any] | None) -> _Counter | None:
     if column is None:
         return None
     n = len(column)
@@ -491,6 +550,13 @@ def _differences(
     return [float(d) if g else None for g, d in zip(good.tolist(), diff.tolist())]
 
 
+@dataclass(slots=True)
+class _Piece:
+    kind: SegmentKind
+    first: int  # positions among kept fixes
+    last: int
+
+
 def segment(fixes: Sequence[Fix], config: SegmentationConfig = DEFAULT_CONFIG) -> list[Segment]:
     """Cut a vehicle's fixes into alternating TRIP and STOP segments (indexes into ``normalise``)."""
     return segment_track(track(fixes, config), config)
@@ -503,11 +569,13 @@ def segment_track(tr: Track, config: SegmentationConfig = DEFAULT_CONFIG) -> lis
     if m == 0:
         return []
     cols = tr.columns
-    cum_hop = np.concatenate(([0.0], np.cumsum(tr.hop_m)))  # cum_hop[i + 1]: hops up to fix i
+    hops = tr.hop_m.tolist()
     odometer = _counter(cols.get("odometer_m")) if config.use_odometer else None
 
     def distances(s: IntArray, e: IntArray) -> FloatArray:
-        d = cum_hop[e + 1] - cum_hop[s + 1]
+        # Summed per segment, exactly (fsum): a running total would make a segment's distance
+        # depend on what came before it, and a re-run tail would differ in the last bits.
+        d = np.array([math.fsum(hops[a + 1:b + 1]) for a, b in zip(s.tolist(), e.tolist())])
         if odometer is not None:
             od = _differences(odometer, s, e, used=False)
             # A counter going backwards was reset or replaced: fall back to the fixes.
@@ -515,43 +583,43 @@ def segment_track(tr: Track, config: SegmentationConfig = DEFAULT_CONFIG) -> lis
         return d
 
     stops = _stops_kept(tr, kidx, config)
-    pieces: list[list[object]] = []  # [kind, first, last] over kept positions
+    pieces: list[_Piece] = []
     if not stops:
         if tr.ignition_on is not None:
             moved = bool(tr.ignition_on[kidx[-1]])
         else:
             moved = bool(np.count_nonzero(tr.anchor) > 1)  # else it never left its first stay
-        pieces.append(["TRIP" if moved else "STOP", 0, m - 1])
+        pieces.append(_Piece("TRIP" if moved else "STOP", 0, m - 1))
     else:
         if stops[0][0] > 0:
-            pieces.append(["TRIP", 0, stops[0][0]])
+            pieces.append(_Piece("TRIP", 0, stops[0][0]))
         for j, (a, e) in enumerate(stops):
-            pieces.append(["STOP", a, e])
+            pieces.append(_Piece("STOP", a, e))
             if j + 1 < len(stops):
-                pieces.append(["TRIP", e, stops[j + 1][0]])
+                pieces.append(_Piece("TRIP", e, stops[j + 1][0]))
         if stops[-1][1] < m - 1:
-            pieces.append(["TRIP", stops[-1][1], m - 1])
+            pieces.append(_Piece("TRIP", stops[-1][1], m - 1))
 
     # A closed trip short in both time and distance is a manoeuvre (or jitter): it melts into the
     # stops around it. The last piece may still grow, so it is judged only once closed.
-    closed = [i for i, p in enumerate(pieces[:-1]) if p[0] == "TRIP"]
+    closed = [p for p in pieces[:-1] if p.kind == "TRIP"]
     if closed:
-        s = kidx[[pieces[i][1] for i in closed]]
-        e = kidx[[pieces[i][2] for i in closed]]
-        long_enough = (tr.t_ms[e] - tr.t_ms[s] >= config.min_trip_ms) | (
-            distances(s, e) >= config.min_trip_distance_m)
-        for i, keep in zip(closed, long_enough.tolist()):
+        cs = kidx[[p.first for p in closed]]
+        ce = kidx[[p.last for p in closed]]
+        long_enough = (tr.t_ms[ce] - tr.t_ms[cs] >= config.min_trip_ms) | (
+            distances(cs, ce) >= config.min_trip_distance_m)
+        for p, keep in zip(closed, long_enough.tolist()):
             if not keep:
-                pieces[i][0] = "STOP"
-    merged: list[list[object]] = []
+                p.kind = "STOP"
+    merged: list[_Piece] = []
     for p in pieces:
-        if merged and merged[-1][0] == "STOP" and p[0] == "STOP":
-            merged[-1][2] = p[2]
+        if merged and merged[-1].kind == "STOP" and p.kind == "STOP":
+            merged[-1].last = p.last
         else:
             merged.append(p)
 
-    s_n = kidx[[p[1] for p in merged]]
-    e_n = kidx[[p[2] for p in merged]]
+    s_n = kidx[[p.first for p in merged]]
+    e_n = kidx[[p.last for p in merged]]
     dist = distances(s_n, e_n).tolist()
     fuel = _differences(_counter(cols.get("fuel_used_l")), s_n, e_n, used=False)
     energy = _differences(_counter(cols.get("energy_used_kwh")), s_n, e_n, used=False)
@@ -581,7 +649,7 @@ def segment_track(tr: Track, config: SegmentationConfig = DEFAULT_CONFIG) -> lis
     last = len(merged) - 1
     return [
         Segment(
-            kind="TRIP" if p[0] == "TRIP" else "STOP",
+            kind=p.kind,
             start_ms=int(t[s]), end_ms=int(t[e]), start_fix_index=int(s), end_fix_index=int(e),
             distance_m=float(dist[j]), fuel_l=fuel[j], energy_kwh=energy[j],
             battery_pct_points=battery[j], device_private=bool(private[j]),
@@ -591,9 +659,20 @@ def segment_track(tr: Track, config: SegmentationConfig = DEFAULT_CONFIG) -> lis
     ]
 
 
+def _last_stop(segments: Sequence[Segment]) -> int | None:
+    for i in range(len(segments) - 1, -1, -1):
+        if segments[i].kind == "STOP":
+            return i
+    return None
+
+
 def resume_index(segments: Sequence[Segment]) -> int:
     """Index into the normalised fixes to re-run from with new fixes: the last STOP's start."""
-    for seg in reversed(segments):
-        if seg.kind == "STOP":
-            return seg.start_fix_index
-    return 0
+    i = _last_stop(segments)
+    return 0 if i is None else segments[i].start_fix_index
+
+
+def final_segments(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments later fixes can no longer change: all those before the last STOP."""
+    i = _last_stop(segments)
+    return [] if i is None else list(segments[:i])
