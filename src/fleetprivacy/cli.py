@@ -1,15 +1,17 @@
-"""Command line: `fleetprivacy serve | demo | db upgrade | admin create-customer | admin create-user`."""
+"""Command line: `fleetprivacy serve | demo | db upgrade | admin create-customer | admin create-user |
+import schedules`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from fleetprivacy.config import get_settings
-from fleetprivacy.core.errors import AppError
+from fleetprivacy.core.errors import AppError, BadInput
 from fleetprivacy.db import Database
 
 app = typer.Typer(help="fleetprivacy: private vs professional usage of company vehicles.", no_args_is_help=True)
@@ -17,6 +19,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 admin_app = typer.Typer(help="Create customers and users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
+import_app = typer.Typer(help="Import data from another system.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 
 def _database() -> Database:
@@ -103,6 +107,44 @@ def create_user(
                 individu_id=individu,
             )
             out = {"id": u.id, "login": u.login, "role": u.role, "customerIds": customer, "individuId": u.individu_id}
+    except AppError as exc:
+        _fail(exc)
+    _print_json(out)
+
+
+@import_app.command("schedules")
+def import_schedules(
+    file: Annotated[
+        Path, typer.Argument(help="JSON file (format: docs/api-schedules.md).", exists=True, dir_okay=False)
+    ],
+    customer: Annotated[
+        int | None,
+        typer.Option(help="Target customer; default: the file's customerId, or the only customer there is."),
+    ] = None,
+) -> None:
+    """Import historical schedules (all or nothing) and print a JSON summary; audited as imports by `cli`."""
+    from sqlalchemy import select
+
+    from fleetprivacy.reference.models import Customer
+    from fleetprivacy.schedules.importer import import_schedules as run
+    from fleetprivacy.schedules.service import system_ctx
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(BadInput(f"{file}: not a readable JSON file ({exc})"))
+    db = _database()
+    _upgrade(db)
+    try:
+        with db.session() as session:
+            if customer is None and isinstance(data, dict) and isinstance(data.get("customerId"), int):
+                customer = data["customerId"]
+            if customer is None:
+                ids = list(session.scalars(select(Customer.id).limit(2)))
+                if len(ids) != 1:
+                    raise BadInput("--customer is required (there is not exactly one customer)")
+                customer = ids[0]
+            out = run(session, system_ctx(session, customer, login="cli"), data)
     except AppError as exc:
         _fail(exc)
     _print_json(out)

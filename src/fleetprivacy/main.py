@@ -10,9 +10,12 @@ from fleetprivacy.auth.ratelimit import RateLimits
 from fleetprivacy.auth.router import router as auth_router
 from fleetprivacy.config import Settings, get_settings
 from fleetprivacy.core import handlers
+from fleetprivacy.core.audit_router import router as audit_router
 from fleetprivacy.db import Database
 from fleetprivacy.reference.admin_router import router as reference_admin_router
 from fleetprivacy.reference.router import router as reference_router
+from fleetprivacy.schedules.router import admin_router as schedules_admin_router
+from fleetprivacy.schedules.router import router as schedules_router
 
 DESCRIPTION = """
 Private vs professional usage of company vehicles, compatible with the Océan
@@ -44,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, limits=app.state.limits)
 
     api = APIRouter(prefix=base)
-    for router in (auth_router, reference_router, reference_admin_router):
+    for router in (
+        auth_router, reference_router, reference_admin_router, schedules_router, schedules_admin_router,
+        audit_router,
+    ):
         api.include_router(router)
     app.include_router(api)
     return app

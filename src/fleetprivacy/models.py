@@ -4,6 +4,13 @@ from fleetprivacy.auth.models import ApiToken, User, UserCustomer
 from fleetprivacy.core.audit import AuditEntry
 from fleetprivacy.core.models import Base
 from fleetprivacy.reference.models import Affectation, Customer, Entity, Groupe, Individu, Vehicle
+from fleetprivacy.schedules.models import (
+    ScheduleExtension,
+    ScheduleExtensionSlot,
+    ScheduleSlot,
+    ScheduleVersion,
+    ScheduleVersionSlot,
+)
 
 __all__ = [
     "Affectation",
@@ -14,6 +21,11 @@ __all__ = [
     "Entity",
     "Groupe",
     "Individu",
+    "ScheduleExtension",
+    "ScheduleExtensionSlot",
+    "ScheduleSlot",
+    "ScheduleVersion",
+    "ScheduleVersionSlot",
     "User",
     "UserCustomer",
     "Vehicle",

@@ -36,9 +36,24 @@ def two_tenants(client, factory, auth):
         v = post("vehicles", {"immatriculation": f"{name[:2]}-1", "numeroEmbarque": 1, "entiteId": e["id"],
                               "marque": name})
         a = post("affectations", {"individuId": i["id"], "vehiculeId": v["id"], "dateDebut": "2020-01-01T00:00:00Z"})
+        # Schedules: a recurring version and an exceptional period whose description names the customer.
+        vp = f"{client.base}/vieprivee/v1"
+        assert client.post(f"{vp}/horairesViePriveeRecurrentesIndividu", headers=h, params={"individuId": i["id"]},
+                           json={"innerMap": {"map": {"LUNDI": {"VIE_PRIVEE": [_SLOT]}}}}).json() is True
+        row = client.get(f"{vp}/horairesViePriveeRecurrentesIndividu", headers=h, params={"individuId": i["id"]}).json()
+        assert client.post(f"{vp}/horaireViePriveeExceptionnelleIndividu", headers=h, params={
+            "individuId": i["id"], "description": f"{name} holidays", "dateDebut": "25/12/2030 00:00:00 Z",
+            "dateFin": "26/12/2030 00:00:00 Z"}).json() is True
+        ext = client.get(f"{vp}/horairesViePriveeExceptionnellesIndividu", headers=h,
+                         params={"individuId": i["id"]}).json()
         ids[prefix] = {"tenant": t, "headers": h, "entities": e["id"], "groupes": g["id"], "individus": i["id"],
-                       "vehicles": v["id"], "affectations": a["id"]}
+                       "vehicles": v["id"], "affectations": a["id"], "slotRows": row[0]["id"],
+                       "extensions": ext[0]["id"]}
     return ids
+
+
+_SLOT = {"idJourSemaine": "LUNDI", "typeHoraires": "VIE_PRIVEE", "debutHeure": 18, "debutMinute": 0,
+         "finHeure": 23, "finMinute": 59}
 
 
 def _probes(b: dict) -> dict[tuple[str, str], list[dict]]:
@@ -69,6 +84,34 @@ def _probes(b: dict) -> dict[tuple[str, str], list[dict]]:
         {"json": {"individuId": "A:individus", "vehiculeId": b["vehicles"], "dateDebut": "2030-01-01T00:00:00Z"}},
     ]
     probes[("POST", "/admin/v1/groupes")] = []  # refers to nothing
+    # Schedules: naming B's individual, slot rows or periods answers 404 ("status"), as if missing.
+    rec = "/vieprivee/v1/horairesViePriveeRecurrentesIndividu"
+    exc = "/vieprivee/v1/horairesViePriveeExceptionnellesIndividu"
+    body = {"innerMap": {"map": {"LUNDI": {"VIE_PRIVEE": [_SLOT]}}}}
+    dates = {"dateDebut": "01/01/2031 00:00:00 Z", "dateFin": "02/01/2031 00:00:00 Z"}
+    probes[("GET", rec)] = [{"params": {}}, {"params": {"historique": True}},
+                            {"params": {"individuId": b["individus"]}, "status": 404},
+                            {"params": {"individuId": b["individus"], "historique": True}, "status": 404}]
+    probes[("POST", rec)] = [{"params": {"individuId": b["individus"]}, "json": body, "status": 404}]
+    probes[("DELETE", rec)] = [
+        {"params": {"individuId": b["individus"], "horaireIndividuIds": b["slotRows"]}, "status": 404},
+        {"params": {"individuId": "A:individus", "horaireIndividuIds": b["slotRows"]}, "status": 404},
+    ]
+    probes[("GET", exc)] = [{"params": {}}, {"params": {"individuId": b["individus"]}, "status": 404}]
+    probes[("POST", "/vieprivee/v1/horaireViePriveeExceptionnelleIndividu")] = [
+        {"params": {"individuId": b["individus"], **dates}, "status": 404},
+        {"params": {"individuId": "A:individus", "extensionIdToUpdate": b["extensions"], **dates}, "status": 404},
+    ]
+    probes[("DELETE", exc)] = [{"params": {"horaireExtensionIds": b["extensions"]}, "status": 404},
+                               {"params": {"horaireExtensionIds": "A:extensions"}, "status": 204}]
+    probes[("POST", "/admin/v1/import/horaires")] = [
+        {"json": {"individus": [{"individuId": b["individus"], "exceptionnelles": [
+            {"description": "x", "debut": "2020-01-01T00:00:00Z", "fin": "2020-01-02T00:00:00Z"}]}]}, "status": 404},
+    ]
+    probes[("GET", "/admin/v1/audit")] = [
+        {"params": {}}, {"params": {"individuId": b["individus"]}}, {"params": {"objectId": b["individus"]}},
+        {"params": {"objectType": "exceptional_schedule"}}, {"params": {"objectType": "individu"}},
+    ]
     return probes
 
 
@@ -96,17 +139,20 @@ def test_no_route_leaks_another_customers_data(client, two_tenants):
                 url = base + key[1]
                 for name, value in probe.get("path", {}).items():
                     url = url.replace("{" + name + "}", str(_resolve(value, a)))
-                r = client.request(method, url, headers=a["headers"], params=probe.get("params"),
+                params = _resolve(probe.get("params"), a)
+                r = client.request(method, url, headers=a["headers"], params=params,
                                    json=_resolve(probe.get("json"), a) if "json" in probe else None)
                 text = r.text
                 assert "Bravo" not in text, f"{method} {url} leaked customer B: {text[:300]}"
+                if "status" in probe:
+                    assert r.status_code == probe["status"], (method, url, params, r.status_code, text)
                 if probe.get("path"):
                     assert r.status_code == 404 or "A:" in json.dumps(probe["path"]), (method, url, r.status_code)
                 if probe.get("json") and any(v == b.get(k.replace("Id", "s")) for k, v in probe["json"].items()):
                     assert r.status_code == 404, (method, url, r.status_code, text)
                 # Naming customer B explicitly is forbidden.
                 r = client.request(method, url, headers=a["headers"],
-                                   params={**(probe.get("params") or {}), "customerId": b["tenant"].customer_id},
+                                   params={**(params or {}), "customerId": b["tenant"].customer_id},
                                    json=_resolve(probe.get("json"), a) if "json" in probe else None)
                 assert r.status_code == 403, (method, url, r.status_code)
     # Customer B's objects are untouched by all of this.
@@ -114,3 +160,8 @@ def test_no_route_leaks_another_customers_data(client, two_tenants):
     for kind in ("entities", "groupes", "individus", "vehicles", "affectations"):
         r = client.get(f"{base}/admin/v1/{kind}/{b[kind]}", headers=hb)
         assert r.status_code == 200 and r.json()["suppressionLogique"] is False
+    vp, params = f"{base}/vieprivee/v1", {"individuId": b["individus"]}
+    rows = client.get(f"{vp}/horairesViePriveeRecurrentesIndividu", headers=hb, params=params).json()
+    assert [r["id"] for r in rows] == [b["slotRows"]]
+    periods = client.get(f"{vp}/horairesViePriveeExceptionnellesIndividu", headers=hb, params=params).json()
+    assert [p["id"] for p in periods] == [b["extensions"]] and periods[0]["description"] == "Bravo holidays"
