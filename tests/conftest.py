@@ -9,6 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the property tests on a fixed sequence of examples, so that a red build is reproducible;
+# developers' runs keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Cheap password hashing for tests only (hashes stay argon2id; the parameters are in each hash).
 os.environ.setdefault("FLEETPRIVACY_PASSWORD_HASH_TIME_COST", "1")

@@ -4,7 +4,7 @@ No web, no database, no clock: frozen values in, plain values out. Instants are 
 milliseconds UTC (`*_ms`); private time is a sorted list of disjoint, non-empty half-open intervals
 `[(start_ms, end_ms), ...]` computed elsewhere from schedules and exceptional periods.
 
-Two paths give the same numbers, bit for bit:
+Two paths give the same numbers (to the last few ulps: numpy may round a step differently):
 - `classify_step` / `measures_within`: one step at a time, plain Python (reference, tests, small jobs);
 - `classify_bulk`: many steps at once over numpy arrays (reports, `reclassify` runs).
 
@@ -201,7 +201,7 @@ def check_intervals(intervals: Sequence[Interval]) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Per-step path. Every floating-point operation below has its twin, in the same order, in the
-# bulk path: that is what makes both paths agree bit for bit.
+# bulk path, so that both paths agree to within a few ulps (numpy may still fuse or reorder).
 # --------------------------------------------------------------------------------------------
 
 
@@ -697,7 +697,7 @@ def classify_bulk(
         win_d = win_t
 
     # Schedule parts: flattened, in step order then time order (bincount then sums them in the
-    # same order as the per-step loop, so the totals are bit-identical).
+    # same order as the per-step loop, so the totals agree to a few ulps).
     n_parts = int(m.sum())
     priv_t = priv_d = np.zeros(n)
     if n_parts:
