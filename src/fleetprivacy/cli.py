@@ -1,5 +1,5 @@
 """Command line: `fleetprivacy serve | demo | db upgrade | admin create-customer | admin create-user |
-import schedules`."""
+import schedules | import positions | import gpx | purge | reclassify`."""
 
 from __future__ import annotations
 
@@ -150,6 +150,171 @@ def import_schedules(
     _print_json(out)
 
 
+def _segmentation_config():  # type: ignore[no-untyped-def]
+    from fleetprivacy.trips.service import segmentation_config
+
+    return segmentation_config(get_settings())
+
+
+def _run_import(db: Database, customer: int | None, path: Path, no_progress: bool, make_stream: Any,
+                create_vehicles: bool, batch_size: int) -> None:
+    from fleetprivacy.trips import importer
+
+    try:
+        customer_id = importer.customer_for_import(db, customer)
+        with importer.progress_bar(path, enabled=not no_progress) as progress:
+            report = importer.import_stream(db, customer_id, make_stream(progress), _segmentation_config(),
+                                            create_vehicles=create_vehicles, batch_size=batch_size)
+    except AppError as exc:
+        _fail(exc)
+    _print_json(report.wire())
+
+
+_COLUMN = "Column holding the {}."
+
+
+@import_app.command("positions")
+def import_positions(
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row, gzip-compressed or not.", exists=True,
+                                         dir_okay=False)],
+    vehicle_column: Annotated[str, typer.Option(help="Column naming the vehicle: its numeroEmbarque if numeric, "
+                                                     "else its immatriculation.")],
+    time_column: Annotated[str, typer.Option(help="Column of instants: epoch seconds or ms, or ISO-8601.")],
+    lat_column: Annotated[str, typer.Option(help=_COLUMN.format("latitude (WGS84 degrees)"))] = "lat",
+    lon_column: Annotated[str, typer.Option(help=_COLUMN.format("longitude (WGS84 degrees)"))] = "lon",
+    timezone: Annotated[str, typer.Option(help="IANA zone of times written without an offset.")] = "UTC",
+    speed_column: Annotated[str | None, typer.Option(help=_COLUMN.format("speed in km/h"))] = None,
+    ignition_column: Annotated[str | None, typer.Option(help=_COLUMN.format("ignition (1/0, true/false)"))] = None,
+    odometer_column: Annotated[str | None, typer.Option(help=_COLUMN.format("odometer in metres"))] = None,
+    fuel_column: Annotated[str | None, typer.Option(help=_COLUMN.format("cumulative fuel used, L"))] = None,
+    energy_column: Annotated[str | None, typer.Option(help=_COLUMN.format("cumulative energy used, kWh"))] = None,
+    soc_column: Annotated[str | None, typer.Option(help=_COLUMN.format("battery state of charge, %"))] = None,
+    privacy_column: Annotated[str | None, typer.Option(help=_COLUMN.format("device private flag"))] = None,
+    badge_column: Annotated[str | None, typer.Option(help=_COLUMN.format("driver badge"))] = None,
+    journey_column: Annotated[str | None, typer.Option(
+        help="Column naming journeys (e.g. GeoLife segment_id): each journey is cut as one ignition cycle.")] = None,
+    customer: Annotated[int | None, typer.Option(help="Target customer; default: the only customer.")] = None,
+    create_vehicles: Annotated[bool, typer.Option(help="Create vehicles the file names but the customer lacks.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Positions per vehicle and transaction.")] = 50_000,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+) -> None:
+    """Import positions from a CSV file through the ingestion service; print a JSON summary (trips per vehicle)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from fleetprivacy.trips import importer
+
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(BadInput(f"--timezone {timezone!r} is not an IANA time zone (e.g. Europe/Paris)"))
+    columns = importer.CsvColumns(
+        vehicle=vehicle_column, time=time_column, lat=lat_column, lon=lon_column, speed_kmh=speed_column,
+        ignition=ignition_column, odometer_m=odometer_column, fuel_used_l=fuel_column,
+        energy_used_kwh=energy_column, soc_pct=soc_column, privacy=privacy_column, badge=badge_column,
+        journey=journey_column,
+    )
+    db = _database()
+    _upgrade(db)
+    _run_import(db, customer, file, no_progress,
+                lambda progress: importer.read_positions_csv(file, columns, tz, progress),
+                create_vehicles, batch_size)
+
+
+@import_app.command("gpx")
+def import_gpx(
+    file: Annotated[Path, typer.Argument(help="GPX file (1.0 or 1.1), gzip-compressed or not.", exists=True,
+                                         dir_okay=False)],
+    numero_embarque: Annotated[int, typer.Option(help="The vehicle's on-board unit number.")],
+    segments_as_trips: Annotated[bool, typer.Option(
+        help="Cut each track segment (trkseg) as one ignition cycle instead of finding stops from motion.")] = False,
+    customer: Annotated[int | None, typer.Option(help="Target customer; default: the only customer.")] = None,
+    create_vehicle: Annotated[bool, typer.Option(help="Create the vehicle if the customer lacks it.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+) -> None:
+    """Import a GPX track of one vehicle through the ingestion service; print a JSON summary."""
+    from fleetprivacy.trips import importer
+
+    key = str(numero_embarque)
+    db = _database()
+    _upgrade(db)
+    _run_import(db, customer, file, no_progress,
+                lambda progress: ((key, f) for f in importer.read_gpx(file, segments_as_trips, progress)),
+                create_vehicle, importer.DEFAULT_BATCH_SIZE)
+
+
+@app.command()
+def purge(
+    customer: Annotated[list[int] | None, typer.Option(help="Only this customer (repeatable); default: all.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Purge as of this ISO-8601 instant instead of now.")] = None,
+) -> None:
+    """Delete positions older than each customer's positionRetentionDays; steps and totals are kept."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from fleetprivacy.core.dates import aware_to_ms
+    from fleetprivacy.reference.models import Customer
+    from fleetprivacy.trips import service
+
+    now = dt.datetime.now(dt.UTC)
+    if as_of is not None:
+        try:
+            now = dt.datetime.fromisoformat(as_of)
+        except ValueError:
+            now = None  # type: ignore[assignment]
+        if now is None or now.tzinfo is None:
+            _fail(BadInput(f"--as-of {as_of!r} is not an ISO-8601 instant with an offset"))
+    db = _database()
+    _upgrade(db)
+    results = []
+    try:
+        with db.session() as session:
+            ids = customer or list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        for customer_id in ids:
+            with db.session() as session:  # one transaction per customer
+                results.append(service.purge(session, service.system_ctx(session, customer_id), aware_to_ms(now)))
+    except AppError as exc:
+        _fail(exc)
+    _print_json({"customers": results, "positionsDeleted": sum(r["positionsDeleted"] for r in results)})
+
+
+@app.command()
+def reclassify(
+    customer: Annotated[int, typer.Option(help="The customer whose stored classification is rewritten.")],
+    from_: Annotated[str | None, typer.Option("--from", help="First local day dd/MM/yyyy (default: the start).")] = None,
+    to: Annotated[str | None, typer.Option(help="Last local day dd/MM/yyyy, included (default: the end).")] = None,
+) -> None:
+    """Recompute the stored classification of a customer's steps (idempotent); retroactive decisions stay."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from fleetprivacy.classification import service
+    from fleetprivacy.core.dates import local_to_utc_ms, parse_ocean_date
+    from fleetprivacy.reference.models import Customer
+
+    db = _database()
+    _upgrade(db)
+    try:
+        with db.session() as session:
+            row = session.get(Customer, customer)
+            if row is None:
+                raise BadInput(f"customer {customer} not found")
+            tz = ZoneInfo(row.timezone)
+            lo = hi = None
+            if from_ is not None:
+                d = parse_ocean_date(from_, "--from")
+                lo = local_to_utc_ms(dt.datetime(d.year, d.month, d.day), tz)
+            if to is not None:
+                d = parse_ocean_date(to, "--to") + dt.timedelta(days=1)
+                hi = local_to_utc_ms(dt.datetime(d.year, d.month, d.day), tz)
+            if lo is not None and hi is not None and hi <= lo:
+                raise BadInput("--to is before --from")
+            summary = service.reclassify(session, customer, lo, hi)
+    except AppError as exc:
+        _fail(exc)
+    _print_json(summary)
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -169,6 +334,13 @@ def demo(
     sys.stdout.flush()
     if not no_serve:
         serve(host=host, port=port)
+
+
+# Reports (fleetprivacy.analysis.cli): `report` and `rebuild-rollups`.
+from fleetprivacy.analysis import cli as _analysis_cli  # noqa: E402
+
+app.command("report")(_analysis_cli.report)
+app.command("rebuild-rollups")(_analysis_cli.rebuild_rollups)
 
 
 if __name__ == "__main__":  # pragma: no cover

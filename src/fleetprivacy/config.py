@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     # Failed logins, per login and per client address.
     failed_login_limit: str = "5/minute"
     rate_limit_key_prefix: str = "fleetprivacy"
+    # Request bodies: a cap for every route, a larger one for bulk ingestion (/ingest/...).
+    max_body_bytes: int = 1_048_576
+    max_ingest_body_bytes: int = 67_108_864
+    # Cutting positions into trips and stops (docs/segmentation.md explains each threshold).
+    trip_min_stop_s: float = Field(default=300, ge=0)
+    trip_min_duration_s: float = Field(default=300, ge=0)
+    trip_min_distance_m: float = Field(default=500, ge=0)
+    trip_max_gap_s: float = Field(default=600, ge=0)
+    trip_stop_radius_m: float = Field(default=50, ge=0)
 
     @field_validator("base_path")
     @classmethod

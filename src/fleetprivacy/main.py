@@ -5,17 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from fleetprivacy import __version__
+from fleetprivacy.analysis.router import router as analysis_router
 from fleetprivacy.auth.middleware import RateLimitMiddleware
 from fleetprivacy.auth.ratelimit import RateLimits
 from fleetprivacy.auth.router import router as auth_router
+from fleetprivacy.classification.router import router as retro_router
 from fleetprivacy.config import Settings, get_settings
-from fleetprivacy.core import handlers
+from fleetprivacy.core import handlers, openapi
+from fleetprivacy.core.guard import RequestGuardMiddleware
 from fleetprivacy.core.audit_router import router as audit_router
 from fleetprivacy.db import Database
 from fleetprivacy.reference.admin_router import router as reference_admin_router
 from fleetprivacy.reference.router import router as reference_router
 from fleetprivacy.schedules.router import admin_router as schedules_admin_router
 from fleetprivacy.schedules.router import router as schedules_router
+from fleetprivacy.trips.router import admin_router as trips_admin_router
+from fleetprivacy.trips.router import ingest_router as trips_ingest_router
+from fleetprivacy.trips.router import router as trips_router
 
 DESCRIPTION = """
 Private vs professional usage of company vehicles, compatible with the Océan
@@ -44,12 +50,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings.database_url)
     app.state.limits = RateLimits(settings)
     handlers.install(app)
+    openapi.install(app)
+    # The last added runs first: rate limits, then the guard against oversized or NUL-laden requests.
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        large_body_paths=(f"{base}/ingest/",),
+        max_large_body_bytes=settings.max_ingest_body_bytes,
+    )
     app.add_middleware(RateLimitMiddleware, limits=app.state.limits)
 
     api = APIRouter(prefix=base)
     for router in (
         auth_router, reference_router, reference_admin_router, schedules_router, schedules_admin_router,
-        audit_router,
+        audit_router, trips_router, trips_ingest_router, trips_admin_router, analysis_router, retro_router,
     ):
         api.include_router(router)
     app.include_router(api)

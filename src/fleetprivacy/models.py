@@ -1,6 +1,8 @@
 """Imports every table so that the metadata (and Alembic's autogenerate) sees the whole schema."""
 
+from fleetprivacy.analysis.models import EtapePartDay, EtapePartMonth
 from fleetprivacy.auth.models import ApiToken, User, UserCustomer
+from fleetprivacy.classification.models import EtapePart, RetroRequest
 from fleetprivacy.core.audit import AuditEntry
 from fleetprivacy.core.models import Base
 from fleetprivacy.reference.models import Affectation, Customer, Entity, Groupe, Individu, Vehicle
@@ -11,6 +13,7 @@ from fleetprivacy.schedules.models import (
     ScheduleVersion,
     ScheduleVersionSlot,
 )
+from fleetprivacy.trips.models import Etape, Position
 
 __all__ = [
     "Affectation",
@@ -19,8 +22,14 @@ __all__ = [
     "Base",
     "Customer",
     "Entity",
+    "Etape",
+    "EtapePart",
+    "EtapePartDay",
+    "EtapePartMonth",
     "Groupe",
     "Individu",
+    "Position",
+    "RetroRequest",
     "ScheduleExtension",
     "ScheduleExtensionSlot",
     "ScheduleSlot",

@@ -109,7 +109,7 @@ def test_change_password(client, factory):
 
     r = client.post(url, params={"actualPassword": "wrong-password", "newPassword": new, "newPasswordConfirmed": new},
                     headers=first)
-    assert r.status_code == 401 and "actualPassword" in r.json()["message"]
+    assert r.status_code == 400 and "actualPassword" in r.json()["message"]
     r = client.post(url, params={"actualPassword": PASSWORD, "newPassword": new, "newPasswordConfirmed": new + "x"},
                     headers=first)
     assert r.status_code == 400 and "newPasswordConfirmed" in r.json()["message"]

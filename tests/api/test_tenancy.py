@@ -10,6 +10,7 @@ import json
 import pytest
 
 from fleetprivacy.core.models import Base
+from trips_support import commute_day, wire
 
 GLOBAL_TABLES = {"customers", "users", "user_customers", "api_tokens"}
 
@@ -46,10 +47,31 @@ def two_tenants(client, factory, auth):
             "dateFin": "26/12/2030 00:00:00 Z"}).json() is True
         ext = client.get(f"{vp}/horairesViePriveeExceptionnellesIndividu", headers=h,
                          params={"individuId": i["id"]}).json()
+        # Trips: a day of positions, cut into steps driven by the assigned person (whose name says who).
+        r = client.post(f"{client.base}/ingest/v1/positions", headers=h,
+                        json={"numeroEmbarque": 1, "positions": wire(commute_day())})
+        assert r.status_code == 200 and r.json()["etapesCreated"] == 5, r.text
+        # Retroactive requests: an accepted one on the first trip (the window is widened to reach 2026).
+        assert client.put(f"{client.base}/admin/v1/settings", headers=h,
+                          json={"retroactiveWindowDays": 36500}).status_code == 200
+        etape = _first_trip(client, v["id"])
+        assert client.post(f"{vp}/etapeViePriveePosteriori", headers=h, params={
+            "idEtape": etape, "numeroEmbarque": 1, "privacy": True}).json() is True
+        demande = client.get(f"{vp}/demandesPosteriori", headers=h).json()[0]["id"]
         ids[prefix] = {"tenant": t, "headers": h, "entities": e["id"], "groupes": g["id"], "individus": i["id"],
                        "vehicles": v["id"], "affectations": a["id"], "slotRows": row[0]["id"],
-                       "extensions": ext[0]["id"]}
+                       "extensions": ext[0]["id"], "etapes": etape, "demandes": demande}
     return ids
+
+
+def _first_trip(client, vehicle_id: int) -> int:
+    from sqlalchemy import select
+
+    from fleetprivacy.trips.models import TRIP, Etape
+
+    with client.app.state.db.session() as session:
+        return session.scalars(select(Etape.id).where(Etape.vehicle_id == vehicle_id, Etape.kind == TRIP)
+                               .order_by(Etape.start_ms)).first()
 
 
 _SLOT = {"idJourSemaine": "LUNDI", "typeHoraires": "VIE_PRIVEE", "debutHeure": 18, "debutMinute": 0,
@@ -108,9 +130,46 @@ def _probes(b: dict) -> dict[tuple[str, str], list[dict]]:
         {"json": {"individus": [{"individuId": b["individus"], "exceptionnelles": [
             {"description": "x", "debut": "2020-01-01T00:00:00Z", "fin": "2020-01-02T00:00:00Z"}]}]}, "status": 404},
     ]
+    # Trips: B's vehicle by id or plate answers 404; ingestion names vehicles by unit number within A.
+    day = {"startDate": "2026-01-05T00:00:00Z", "endDate": "2026-01-06T00:00:00Z"}
+    probes[("GET", "/mobility/v1/ficheJour")] = [{"params": {"vehId": b["vehicles"], "date": "05/01/2026"}, "status": 404},
+                                                 {"params": {"vehId": "A:vehicles", "date": "05/01/2026"}, "status": 200}]
+    probes[("GET", "/positions/search")] = [{"params": {"immatriculation": "Br-1", **day}, "status": 404},
+                                            {"params": day, "status": 200}]
+    probes[("POST", "/ingest/v1/positions")] = [
+        {"json": {"numeroEmbarque": 1, "positions": [{"t": 1767600000000, "lat": 48.8, "lon": 2.3}]}, "status": 200}]
+    probes[("POST", "/ingest/v1/etapes")] = [{"json": {"numeroEmbarque": 1, "etapes": []}, "status": 409}]
+    probes[("GET", "/admin/v1/settings")] = [{"params": {}, "status": 200}]
+    probes[("PUT", "/admin/v1/settings")] = [{"json": {}, "status": 200}]
     probes[("GET", "/admin/v1/audit")] = [
         {"params": {}}, {"params": {"individuId": b["individus"]}}, {"params": {"objectId": b["individus"]}},
         {"params": {"objectType": "exceptional_schedule"}}, {"params": {"objectType": "individu"}},
+    ]
+    # Analysis: B's persons, entities, groups and vehicles in A's filter match nothing (answered 200, no data);
+    # tests/analysis/test_analysis_rules.py checks the same with steps stored for both customers.
+    analyse = {"renderMode": "BY_VEHICLE_WITH_HORAIRE_DETAIL",
+               "periode": {"debut": "2025-01-01T00:00:00Z", "fin": "2031-01-01T00:00:00Z"}}
+    b_filter = {"persons": [b["individus"]], "entities": [b["entities"]], "groups": [b["groupes"]],
+                "vehicleIds": [b["vehicles"]]}
+    probes[("POST", "/analyse/preformattedPrivacy")] = [
+        {"json": analyse, "status": 200},
+        {"json": {**analyse, "filter": b_filter}, "status": 200},
+        {"json": {**analyse, "renderMode": "BY_DRIVER_WITH_HORAIRE_SYNTHESIS", "filter": b_filter}, "status": 200},
+        {"json": {**analyse, "filter": b_filter}, "params": {"format": "csv"}, "status": 200},
+    ]
+    # Retroactive requests: B's step (by id, with A's unit number or B's codeExploitant) and B's requests: 404.
+    retro = "/vieprivee/v1/etapeViePriveePosteriori"
+    probes[("POST", retro)] = [
+        {"params": {"idEtape": b["etapes"], "numeroEmbarque": 1, "privacy": True}, "status": 404},
+        {"params": {"idEtape": "A:etapes", "numeroEmbarque": 1, "codeExploitant": "B-CODE", "privacy": False},
+         "status": 404},
+    ]
+    probes[("DELETE", retro)] = [{"params": {"idEtape": b["etapes"], "numeroEmbarque": 1}, "status": 404}]
+    probes[("GET", "/vieprivee/v1/demandesPosteriori")] = [{"params": {}, "status": 200},
+                                                            {"params": {"statut": "ACCEPTEE"}, "status": 200}]
+    probes[("POST", "/vieprivee/v1/demandesPosteriori/{id}/decision")] = [
+        {"path": {"id": b["demandes"]}, "params": {"accepte": True}, "status": 404},
+        {"path": {"id": b["demandes"]}, "params": {"accepte": False}, "status": 404},
     ]
     return probes
 
@@ -165,3 +224,8 @@ def test_no_route_leaks_another_customers_data(client, two_tenants):
     assert [r["id"] for r in rows] == [b["slotRows"]]
     periods = client.get(f"{vp}/horairesViePriveeExceptionnellesIndividu", headers=hb, params=params).json()
     assert [p["id"] for p in periods] == [b["extensions"]] and periods[0]["description"] == "Bravo holidays"
+    # A sees none of B's requests; B's request and decision are as B made them.
+    listed = client.get(f"{vp}/demandesPosteriori", headers=a["headers"]).json()
+    assert b["demandes"] not in [d["id"] for d in listed] and b["etapes"] not in [d["idEtape"] for d in listed]
+    (mine,) = client.get(f"{vp}/demandesPosteriori", headers=hb).json()
+    assert (mine["id"], mine["idEtape"], mine["statut"], mine["privacy"]) == (b["demandes"], b["etapes"], "ACCEPTEE", True)

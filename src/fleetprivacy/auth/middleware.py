@@ -1,10 +1,13 @@
-"""429 with Retry-After: per token once logged in, per client address before."""
+"""429 with Retry-After: per token once logged in, per client address before.
+
+Answers 401 (a wrong token, a failed login) also count against the client address's failure
+budget, so that guessing tokens from one address is throttled like guessing passwords."""
 
 from __future__ import annotations
 
 import hashlib
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetprivacy.auth.ratelimit import RateLimits
 from fleetprivacy.core.handlers import error_response
@@ -26,16 +29,32 @@ class RateLimitMiddleware:
             if name == b"x-auth-token":
                 token = value
                 break
-        if token:
-            item, key = self.limits.per_token, ("token", hashlib.sha256(token).hexdigest()[:32])
-        else:
-            client = scope.get("client")
-            item, key = self.limits.per_address, ("address", client[0] if client else "unknown")
-        retry = await self.limits.hit(item, *key)
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        failures = ("login-failures", "address", address)
+        retry = await self.limits.exceeded(self.limits.failed_login, *failures) if token else None
+        if retry is None:
+            if token:
+                item, key = self.limits.per_token, ("token", hashlib.sha256(token).hexdigest()[:32])
+            else:
+                item, key = self.limits.per_address, ("address", address)
+            retry = await self.limits.hit(item, *key)
         if retry is not None:
             response = error_response(
                 429, "too many requests; slow down and retry after the Retry-After delay", {"Retry-After": str(retry)}
             )
             await response(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+
+        status = 0
+
+        async def _send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, _send)
+        # Failed logins count themselves (per login too); a refused token is counted here.
+        if status == 401 and token:
+            await self.limits.hit(self.limits.failed_login, *failures)

@@ -10,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fleetprivacy.config import get_settings
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000  # the login routes accept no longer password
+MAX_LOGIN_LENGTH = 150
 
 
 @lru_cache

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from fleetprivacy.auth import service
 from fleetprivacy.auth.schemas import AuthResult, Credentials
-from fleetprivacy.core.deps import SessionDep
+from fleetprivacy.auth.passwords import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH
+from fleetprivacy.core.deps import TokenDep
 
 router = APIRouter(prefix="/auth", tags=["authentication"])
 
@@ -29,22 +30,27 @@ async def authenticate2(request: Request, body: Credentials) -> AuthResult:
 @router.post("/authenticate", response_model=AuthResult, deprecated=True)
 async def authenticate(
     request: Request,
-    login: Annotated[str, Query(min_length=1)],
-    password: Annotated[str, Query(min_length=1)],
+    login: Annotated[str, Query(min_length=1, max_length=MAX_LOGIN_LENGTH)],
+    password: Annotated[str, Query(min_length=1, max_length=MAX_PASSWORD_LENGTH)],
 ) -> AuthResult:
     """Deprecated: log in with query parameters (they end up in logs); use authenticate2."""
     return await _login(request, login, password)
 
 
 @router.post("/changePassword", status_code=200)
-def change_password(
-    session: SessionDep,
-    actual_password: Annotated[str, Query(alias="actualPassword")],
-    new_password: Annotated[str, Query(alias="newPassword")],
-    new_password_confirmed: Annotated[str, Query(alias="newPasswordConfirmed")],
-    x_auth_token: Annotated[str | None, Header(alias="X-AUTH-TOKEN")] = None,
+async def change_password(
+    request: Request,
+    token: TokenDep,
+    actual_password: Annotated[str, Query(alias="actualPassword", max_length=MAX_PASSWORD_LENGTH)],
+    new_password: Annotated[str, Query(alias="newPassword", max_length=MAX_PASSWORD_LENGTH)],
+    new_password_confirmed: Annotated[str, Query(alias="newPasswordConfirmed", max_length=MAX_PASSWORD_LENGTH)],
 ) -> bool:
-    """Change the caller's password (at least 10 characters); the caller's other tokens are revoked."""
-    user, token = service.user_for_token(session, x_auth_token)
-    service.change_password(session, user, token, actual_password, new_password, new_password_confirmed)
+    """Change the caller's password (10 to 1000 characters); the caller's other tokens are revoked.
+
+    A wrong actualPassword answers 400 and counts as a failed login of the user (throttled)."""
+    state = request.app.state
+    address = request.client.host if request.client else "unknown"
+    await service.change_password_throttled(
+        state.db, state.limits, token, actual_password, new_password, new_password_confirmed, address
+    )
     return True

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fleetprivacy.auth.passwords import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH
+
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    login: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=1000)
+    login: str = Field(min_length=1, max_length=MAX_LOGIN_LENGTH)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class AuthResult(BaseModel):

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fleetprivacy.auth.models import ROLES, ApiToken, User, UserCustomer
-from fleetprivacy.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from fleetprivacy.auth.passwords import (
+    MAX_LOGIN_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 from fleetprivacy.auth.ratelimit import RateLimits
 from fleetprivacy.config import Settings
 from fleetprivacy.core.errors import BadInput, Conflict, NotFound, TooManyRequests, Unauthorized
@@ -34,21 +40,55 @@ class LoginResult:
     password_expiration_remaining_days: int
 
 
-async def authenticate(
-    db: Database, limits: RateLimits, settings: Settings, login: str, password: str, address: str
-) -> LoginResult:
-    """Check credentials (throttled per login and per address) and issue a 12 h token."""
-    keys = (("login-failures", "login", login.lower()), ("login-failures", "address", address))
+def _failure_keys(login: str, address: str) -> tuple[tuple[str, ...], ...]:
+    return (("login-failures", "login", login.lower()), ("login-failures", "address", address))
+
+
+async def _check_not_throttled(limits: RateLimits, keys: tuple[tuple[str, ...], ...]) -> None:
     for key in keys:
         retry = await limits.exceeded(limits.failed_login, *key)
         if retry is not None:
             raise TooManyRequests("too many failed logins; try again later", retry)
+
+
+async def authenticate(
+    db: Database, limits: RateLimits, settings: Settings, login: str, password: str, address: str
+) -> LoginResult:
+    """Check credentials (throttled per login and per address) and issue a 12 h token."""
+    keys = _failure_keys(login, address)
+    await _check_not_throttled(limits, keys)
     result = await run_in_threadpool(_issue_token, db, settings, login, password)
     if result is None:
         for key in keys:
             await limits.hit(limits.failed_login, *key)
         raise Unauthorized(BAD_CREDENTIALS)
     return result
+
+
+async def change_password_throttled(
+    db: Database, limits: RateLimits, token: str | None, actual: str, new: str, confirmed: str, address: str
+) -> None:
+    """`change_password` for a token; a wrong actualPassword counts as a failed login of that user."""
+
+    def _login() -> str:
+        with db.session() as session:
+            return user_for_token(session, token)[0].login
+
+    keys = _failure_keys(await run_in_threadpool(_login), address)
+    await _check_not_throttled(limits, keys)
+
+    def _change() -> bool:
+        with db.session() as session:
+            user, row = user_for_token(session, token)
+            if not verify_password(user.password_hash, actual):
+                return False
+            change_password(session, user, row, actual, new, confirmed)
+            return True
+
+    if not await run_in_threadpool(_change):
+        for key in keys:
+            await limits.hit(limits.failed_login, *key)
+        raise BadInput("actualPassword is incorrect")
 
 
 def _issue_token(db: Database, settings: Settings, login: str, password: str) -> LoginResult | None:
@@ -92,7 +132,7 @@ def change_password(
 ) -> None:
     """Replace the password; every other token of the user is revoked."""
     if not verify_password(user.password_hash, actual):
-        raise Unauthorized("actualPassword is incorrect")
+        raise BadInput("actualPassword is incorrect")
     if new != confirmed:
         raise BadInput("newPasswordConfirmed differs from newPassword")
     _check_password_strength(new, "newPassword")
@@ -104,8 +144,8 @@ def change_password(
 
 
 def _check_password_strength(password: str, param: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"{param} must have at least {MIN_PASSWORD_LENGTH} characters")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise BadInput(f"{param} must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
 
 
 def create_user(
@@ -120,8 +160,8 @@ def create_user(
     """Create a user for one or more customers (the CLI's `admin create-user`)."""
     if role not in ROLES:
         raise BadInput(f"role must be one of {', '.join(ROLES)}")
-    if not login.strip():
-        raise BadInput("login must not be empty")
+    if not login.strip() or len(login) > MAX_LOGIN_LENGTH:
+        raise BadInput(f"login must have 1 to {MAX_LOGIN_LENGTH} characters")
     _check_password_strength(password, "password")
     if not customer_ids:
         raise BadInput("at least one customer is required")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from fleetprivacy.auth.service import customer_ids_of, user_for_token
 from fleetprivacy.core.errors import BadInput, Forbidden
 from fleetprivacy.core.tenancy import Ctx
+from fleetprivacy.core.types import ID_MAX
 from fleetprivacy.reference.models import Customer
 
 
@@ -22,15 +24,19 @@ def _session(request: Request) -> Iterator[Session]:
 # scope="function": the commit happens before the response is sent, so a failed commit is an error answer.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 
+# Declared as a security scheme so that the Swagger UI has an "Authorize" button; checked in `_ctx`.
+_token_header = APIKeyHeader(
+    name="X-AUTH-TOKEN", auto_error=False, description="The token from POST /auth/authenticate2 (valid 12 hours)."
+)
+TokenDep = Annotated[str | None, Security(_token_header)]
+
 
 def _ctx(
     session: SessionDep,
-    x_auth_token: Annotated[
-        str | None, Header(alias="X-AUTH-TOKEN", description="Token from POST /auth/authenticate2.")
-    ] = None,
+    x_auth_token: TokenDep,
     customer_id: Annotated[
         int | None,
-        Query(alias="customerId", description="Customer id. Required only for a multi-customer user."),
+        Query(alias="customerId", ge=1, le=ID_MAX, description="Customer id. Required only for a multi-customer user."),
     ] = None,
 ) -> Ctx:
     user, _token = user_for_token(session, x_auth_token)

@@ -53,9 +53,13 @@ class Base(DeclarativeBase):
 class CustomerOwned:
     """Mixin for every customer-owned table: the one place `customer_id` is declared."""
 
+    # A table whose every query goes through another indexed owned row (positions: by vehicle) may
+    # set this to False: the index would only slow its inserts down.
+    customer_id_indexed = True
+
     @declared_attr
     def customer_id(cls) -> Mapped[int]:  # noqa: N805
         return mapped_column(
-            IdType, ForeignKey("customers.id", ondelete="RESTRICT"), index=True, nullable=False
+            IdType, ForeignKey("customers.id", ondelete="RESTRICT"), index=cls.customer_id_indexed, nullable=False
         )
 

@@ -46,7 +46,8 @@ def scoped(model: type[T], ctx: Ctx) -> Select[tuple[T]]:
 
 def get_owned(session: Session, model: type[T], object_id: Any, ctx: Ctx, what: str) -> T:
     """Load one customer-owned row by id, or 404 (another customer's row looks missing)."""
-    obj = session.get(model, object_id) if isinstance(object_id, int) else None
+    in_range = isinstance(object_id, int) and 0 <= object_id <= 2**63 - 1
+    obj = session.get(model, object_id) if in_range else None
     if obj is None or obj.customer_id != ctx.customer_id:  # type: ignore[attr-defined]
         raise NotFound(f"{what} {object_id} not found")
     return obj

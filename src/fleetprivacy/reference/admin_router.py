@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
 from fleetprivacy.core.deps import AdminCtx, SessionDep
+from fleetprivacy.core.types import ID_MAX
 from fleetprivacy.reference import schemas, service
 from fleetprivacy.reference.service import Kind
 
@@ -25,6 +26,8 @@ def _crud(
     notes: str = "",
 ) -> None:
     """Register POST, GET (list and one), PUT and DELETE for one kind of reference object."""
+    a_label = f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+    plural = path.rsplit("/", 1)[-1]
 
     def create(ctx: AdminCtx, session: SessionDep, body: Annotated[create_model, Body()]) -> Any:  # type: ignore[valid-type]
         return to_wire(service.create_object(session, ctx, kind, body))
@@ -36,41 +39,41 @@ def _crud(
     ) -> Any:
         return [to_wire(o) for o in service.list_objects(session, ctx, kind, include_deleted)]
 
-    def get_one(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id")]) -> Any:
+    def get_one(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
         return to_wire(service.get_object(session, ctx, kind, object_id))
 
     def update(
         ctx: AdminCtx,
         session: SessionDep,
-        object_id: Annotated[int, Path(alias="id")],
+        object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)],
         body: Annotated[update_model, Body()],  # type: ignore[valid-type]
     ) -> Any:
         return to_wire(service.update_object(session, ctx, kind, object_id, body))
 
-    def delete(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id")]) -> Any:
+    def delete(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
         return to_wire(service.delete_object(session, ctx, kind, object_id))
 
     router.add_api_route(
         path, create, methods=["POST"], response_model=out_model, status_code=201,
-        summary=f"Create a {label}", description=f"Create a {label} of the customer. {notes}".strip(),
+        summary=f"Create {a_label}", description=f"Create {a_label} of the customer. {notes}".strip(),
     )
     router.add_api_route(
         path, list_all, methods=["GET"], response_model=list[out_model],  # type: ignore[valid-type]
-        summary=f"List {label}s",
+        summary=f"List {plural}",
         description=f"Every {label} of the customer by id; logically deleted ones only with includeDeleted=true.",
     )
     router.add_api_route(
         f"{path}/{{id}}", get_one, methods=["GET"], response_model=out_model,
-        summary=f"Read a {label}", description=f"One {label}; 404 when it is not the customer's.",
+        summary=f"Read {a_label}", description=f"One {label}; 404 when it is not the customer's.",
     )
     router.add_api_route(
         f"{path}/{{id}}", update, methods=["PUT"], response_model=out_model,
-        summary=f"Update a {label}",
+        summary=f"Update {a_label}",
         description=f"Change the fields present in the body; absent fields keep their value. {notes}".strip(),
     )
     router.add_api_route(
         f"{path}/{{id}}", delete, methods=["DELETE"], response_model=out_model,
-        summary=f"Delete a {label} (logically)",
+        summary=f"Delete {a_label} (logically)",
         description=f"Sets suppressionLogique: the {label} stays in history and reports. Idempotent.",
     )
 

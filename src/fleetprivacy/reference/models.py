@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleetprivacy.core.models import Base, CustomerOwned, IdType, UTCDateTime, utcnow
@@ -20,6 +20,18 @@ class Customer(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     code_exploitant: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Settings (GET/PUT /admin/v1/settings). false: positions in private time are dropped at ingestion.
+    store_private_positions: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Positions older than this are deleted by `fleetprivacy purge` (steps and totals are kept).
+    position_retention_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # Analysis costs (settings): prices in `currency`; null counts as 0. Vehicles may override them.
+    fuel_price_per_l: Mapped[float | None] = mapped_column(Float)
+    electricity_price_per_kwh: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    # Classification settings: how many days back a step may get a retroactive request, and whether
+    # whole trips go by their start instant instead of being split at private-time boundaries.
+    retroactive_window_days: Mapped[int] = mapped_column(Integer, default=31, server_default="31")
+    classify_by_start: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Entity(CustomerOwned, Base):
@@ -47,6 +59,8 @@ class Individu(CustomerOwned, Base):
     """A person (usually a driver) of the customer."""
 
     __tablename__ = "individus"
+    # A badge names one individual of the customer; NULLs (no badge) never collide.
+    __table_args__ = (UniqueConstraint("customer_id", "badge"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     nom_ind: Mapped[str] = mapped_column(String(100))
@@ -58,6 +72,8 @@ class Individu(CustomerOwned, Base):
     id_civilite: Mapped[int | None] = mapped_column()
     entite_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("entities.id"), index=True)
     groupe_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("groupes.id"), index=True)
+    # Driver badge read by on-board units: a position's badge attributes its step to this individual (AUTO).
+    badge: Mapped[str | None] = mapped_column(String(64))
     suppression_logique: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -80,6 +96,9 @@ class Vehicle(CustomerOwned, Base):
     privacy_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     geolocalise: Mapped[bool] = mapped_column(Boolean, default=True)
     valeur_consommation: Mapped[float | None] = mapped_column(Float)
+    # Price overrides for analysis costs (null: the customer's price), in the customer's currency.
+    fuel_price_per_l: Mapped[float | None] = mapped_column(Float)
+    electricity_price_per_kwh: Mapped[float | None] = mapped_column(Float)
     libelle_type_asset: Mapped[str | None] = mapped_column(String(100))
     suppression_logique: Mapped[bool] = mapped_column(Boolean, default=False)
 

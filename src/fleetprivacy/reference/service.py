@@ -50,7 +50,9 @@ def individu_out(ind: Individu) -> schemas.IndividuOut:
 
 
 def admin_individu_out(ind: Individu) -> schemas.AdminIndividu:
-    return schemas.AdminIndividu(**individu_out(ind).model_dump(), entiteId=ind.entite_id, groupeId=ind.groupe_id)
+    return schemas.AdminIndividu(
+        **individu_out(ind).model_dump(), entiteId=ind.entite_id, groupeId=ind.groupe_id, badge=ind.badge
+    )
 
 
 def vehicle_out(v: Vehicle) -> schemas.VehicleOut:
@@ -74,7 +76,10 @@ def vehicle_out(v: Vehicle) -> schemas.VehicleOut:
 
 
 def admin_vehicle_out(v: Vehicle) -> schemas.AdminVehicle:
-    return schemas.AdminVehicle(**vehicle_out(v).model_dump(), entiteId=v.entite_id, energie=v.energie)
+    return schemas.AdminVehicle(
+        **vehicle_out(v).model_dump(), entiteId=v.entite_id, energie=v.energie,
+        fuelPricePerL=v.fuel_price_per_l, electricityPricePerKwh=v.electricity_price_per_kwh,
+    )
 
 
 def admin_affectation_out(a: Affectation) -> schemas.AdminAffectation:
@@ -118,6 +123,7 @@ INDIVIDU = Kind(
         "idCivilite": "id_civilite",
         "entiteId": "entite_id",
         "groupeId": "groupe_id",
+        "badge": "badge",
         "suppressionLogique": "suppression_logique",
     },
 )
@@ -138,6 +144,8 @@ VEHICLE = Kind(
         "geolocalise": "geolocalise",
         "valeurConsommation": "valeur_consommation",
         "libelleTypeAsset": "libelle_type_asset",
+        "fuelPricePerL": "fuel_price_per_l",
+        "electricityPricePerKwh": "electricity_price_per_kwh",
         "suppressionLogique": "suppression_logique",
     },
 )
@@ -240,54 +248,59 @@ def delete_object(session: Session, ctx: Ctx, kind: Kind, object_id: int) -> Any
 
 def _apply(session: Session, ctx: Ctx, kind: Kind, obj: Any, values: dict[str, Any]) -> None:
     for wire, value in values.items():
-        if wire in ("suppressionLogique",) and value is None:
-            continue
-        if value is None and wire in _REQUIRED.get(kind.what, ()):
-            raise BadInput(f"{wire} cannot be null")
         setattr(obj, kind.fields[wire], value)
-    if kind is ENTITY:
-        _check_entity(session, ctx, obj)
-    elif kind is INDIVIDU:
-        _check_refs(session, ctx, obj.entite_id, obj.groupe_id)
-    elif kind is VEHICLE:
-        _check_refs(session, ctx, obj.entite_id, None)
-        _check_vehicle_unique(session, ctx, obj)
-    elif kind is AFFECTATION:
-        _check_affectation(session, ctx, obj)
+    # The checks query the table being written: the pending change must not be flushed before
+    # they have vetted it (a duplicate would otherwise surface as an integrity error).
+    with session.no_autoflush:
+        if kind is ENTITY:
+            _check_entity(session, ctx, obj)
+        elif kind is INDIVIDU:
+            _check_refs(session, ctx, obj.entite_id, obj.groupe_id)
+            _check_badge_unique(session, ctx, obj)
+        elif kind is VEHICLE:
+            _check_refs(session, ctx, obj.entite_id, None)
+            _check_vehicle_unique(session, ctx, obj)
+        elif kind is AFFECTATION:
+            _check_affectation(session, ctx, obj)
 
 
-_REQUIRED = {
-    "entity": ("nom",),
-    "groupe": ("descriptionGrp",),
-    "individu": ("nomInd",),
-    "vehicle": (
-        "immatriculation",
-        "numeroEmbarque",
-        "typeMotorisation",
-        "categorie",
-        "privacyEnabled",
-        "geolocalise",
-    ),
-    "affectation": ("dateDebut", "isVehiculeFonction"),
-}
+def _live(session: Session, ctx: Ctx, model: type[Any], object_id: int, what: str) -> Any:
+    """A referenced object of the customer that is not logically deleted (404 / 400 otherwise)."""
+    obj = get_owned(session, model, object_id, ctx, what)
+    if obj.suppression_logique:
+        raise BadInput(f"{what} {object_id} is deleted; restore it first (suppressionLogique: false)")
+    return obj
 
 
 def _check_refs(session: Session, ctx: Ctx, entite_id: int | None, groupe_id: int | None) -> None:
     if entite_id is not None:
-        get_owned(session, Entity, entite_id, ctx, "entiteId: entity")
+        _live(session, ctx, Entity, entite_id, "entiteId: entity")
     if groupe_id is not None:
-        get_owned(session, Groupe, groupe_id, ctx, "groupeId: groupe")
+        _live(session, ctx, Groupe, groupe_id, "groupeId: groupe")
 
 
 def _check_entity(session: Session, ctx: Ctx, entity: Entity) -> None:
-    parent_id = entity.parent_id
+    if entity.parent_id is None:
+        return
+    _live(session, ctx, Entity, entity.parent_id, "parentId: entity")
     seen = {entity.id} if entity.id is not None else set()
-    while parent_id is not None:
-        if parent_id in seen:
+    ancestor_id: int | None = entity.parent_id
+    while ancestor_id is not None:
+        if ancestor_id in seen:
             raise BadInput(f"parentId {entity.parent_id} would make the entity tree a cycle")
-        seen.add(parent_id)
-        parent = get_owned(session, Entity, parent_id, ctx, "parentId: entity")
-        parent_id = parent.parent_id
+        seen.add(ancestor_id)
+        ancestor_id = get_owned(session, Entity, ancestor_id, ctx, "parentId: entity").parent_id
+
+
+def _check_badge_unique(session: Session, ctx: Ctx, ind: Individu) -> None:
+    if ind.badge is None:
+        return
+    stmt = scoped(Individu, ctx).where(Individu.badge == ind.badge)
+    if ind.id is not None:
+        stmt = stmt.where(Individu.id != ind.id)
+    other = session.scalar(stmt)
+    if other is not None:
+        raise Conflict(f"badge {ind.badge!r} is already individu {other.id}'s")
 
 
 def _check_vehicle_unique(session: Session, ctx: Ctx, vehicle: Vehicle) -> None:
@@ -296,16 +309,17 @@ def _check_vehicle_unique(session: Session, ctx: Ctx, vehicle: Vehicle) -> None:
         stmt = stmt.where(Vehicle.id != vehicle.id)
     other = session.scalar(stmt)
     if other is not None:
-        raise Conflict(f"numeroEmbarque {vehicle.numero_embarque} is already vehicle {other.id}")
+        deleted = " (logically deleted: give it another numeroEmbarque first)" if other.suppression_logique else ""
+        raise Conflict(f"numeroEmbarque {vehicle.numero_embarque} is already vehicle {other.id}{deleted}")
 
 
 def _check_affectation(session: Session, ctx: Ctx, a: Affectation) -> None:
-    get_owned(session, Individu, a.individu_id, ctx, "individuId: individu")
-    get_owned(session, Vehicle, a.vehicle_id, ctx, "vehiculeId: vehicle")
     if a.fin_at is not None and a.fin_at <= a.debut_at:
         raise BadInput("dateFin must be after dateDebut")
     if a.suppression_logique:
         return
+    _live(session, ctx, Individu, a.individu_id, "individuId: individu")
+    _live(session, ctx, Vehicle, a.vehicle_id, "vehiculeId: vehicle")
     # A vehicle has one driver at a time: its live assignments must not overlap.
     stmt = scoped(Affectation, ctx).where(
         Affectation.vehicle_id == a.vehicle_id,
@@ -329,6 +343,8 @@ INDIVIDU_CRITERIA = ("WITHOUT_USER", "WITH_USER", "WITH_ENTITE", "WITH_GSM", "WI
 def _current_affectation_clause(now: datetime):  # type: ignore[no-untyped-def]
     return and_(
         Affectation.suppression_logique.is_(False),
+        Affectation.individu_id.in_(select(Individu.id).where(Individu.suppression_logique.is_(False))),
+        Affectation.vehicle_id.in_(select(Vehicle.id).where(Vehicle.suppression_logique.is_(False))),
         Affectation.debut_at <= now,
         or_(Affectation.fin_at.is_(None), Affectation.fin_at > now),
     )
@@ -338,7 +354,8 @@ def list_individus(session: Session, ctx: Ctx, criteria: list[str]) -> list[dict
     """`POST /individus/list`: the customer's individuals matching every criterion given."""
     for criterion in criteria:
         if criterion not in INDIVIDU_CRITERIA:
-            raise BadInput(f"criteria must be among {', '.join(INDIVIDU_CRITERIA)}; got {criterion!r}")
+            raise BadInput(f"criteria must be among {', '.join(INDIVIDU_CRITERIA)}; got {criterion[:50]!r}")
+    criteria = sorted(set(criteria))
     now = utcnow()
     has_user = exists().where(
         User.individu_id == Individu.id, User.suppression_logique.is_(False)
@@ -417,12 +434,21 @@ def list_individus(session: Session, ctx: Ctx, criteria: list[str]) -> list[dict
 
 def list_vehicles(session: Session, ctx: Ctx, immatriculation: str | None) -> list[dict[str, Any]]:
     """`GET /vehicule_engin/vehicles`: the customer's vehicles with entity and current driver."""
+    now = utcnow()
     stmt = scoped(Vehicle, ctx).where(Vehicle.suppression_logique.is_(False)).order_by(Vehicle.id)
     if immatriculation:
         stmt = stmt.where(Vehicle.immatriculation == immatriculation)
+    if ctx.is_driver:
+        # A driver sees the vehicles assigned to them now, and nobody else's name on them.
+        stmt = stmt.where(
+            Vehicle.id.in_(
+                select(Affectation.vehicle_id).where(
+                    Affectation.individu_id == ctx.individu_id, _current_affectation_clause(now)
+                )
+            )
+        )
     vehicles = list(session.scalars(stmt))
     entities = {e.id: e for e in session.scalars(scoped(Entity, ctx))}
-    now = utcnow()
     drivers: dict[int, Individu] = {}
     for affectation, individu in session.execute(
         select(Affectation, Individu)

@@ -1,0 +1,113 @@
+"""`htmlTable`: the report as a standalone, escaped HTML page (Jinja2, autoescape on).
+
+One row per line, a subtotal per entity, a cumulative total after an entity's sub-entities and a
+grand total; French headings, distances in km, durations in h:mm. Every value reaches the page
+through the template's autoescaping: a driver named `<script>` is shown as text. Rows are produced
+lazily, so a DETAIL page over a year streams instead of sitting in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from fleetprivacy.analysis import table
+from fleetprivacy.analysis.report import Report
+from fleetprivacy.core.dates import ms_to_local
+
+_env = Environment(
+    loader=PackageLoader("fleetprivacy.analysis", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ROWS_PER_BATCH = 2000
+
+GROUPINGS_FR = {
+    "BY_DRIVER": "par conducteur",
+    "BY_VEHICLE": "par véhicule",
+    "BY_DRIVER_VEHICLE_FUNCTION": "par conducteur, sur son véhicule de fonction",
+}
+
+
+@dataclass
+class _HtmlBlock:
+    title: str
+    depth: int
+    rows: Iterator[tuple[str, ...]]
+    totals: list[tuple[str, str, list[str]]]
+
+
+def _rows(report: Report, labeller: table.Labeller, lo: int, hi: int) -> Iterator[tuple[str, ...]]:
+    detail = report.mode.detail
+    for start in range(lo, hi, _ROWS_PER_BATCH):
+        end = min(start + _ROWS_PER_BATCH, hi)
+        cells = table.format_display(table.display_values(report.lines.figures[start:end]))
+        for (who, other, day), figures in zip(labeller.labels(start, end), cells, strict=True):
+            yield (who, other, day, *figures) if detail else (who, other, *figures)
+
+
+def _cells(figures: Any) -> list[str]:
+    return table.format_display(table.display_values(figures))[0]
+
+
+def describe(report: Report, bean: dict[str, Any]) -> tuple[str, list[str]]:
+    """The page title and its description line (period, mode, criteria, currency)."""
+    mode = report.mode
+    title = "Analyse vie privée / vie professionnelle " + GROUPINGS_FR[mode.grouping]
+    tz = ZoneInfo(report.timezone)
+    debut, fin = (ms_to_local(x, tz).strftime("%d/%m/%Y %H:%M") for x in (report.debut_ms, report.fin_ms))
+    meta = [
+        f"{report.reference.customer_name}",
+        f"du {debut} au {fin} (exclu, heure de {report.timezone})",
+        "détail par jour" if mode.detail else "synthèse",
+        "avec horaires de vie privée" if mode.variant == 0 else "sans horaires de vie privée",
+        f"véhicules : {_CRITERIA_FR.get(bean.get('criteria', 'ALL'), 'tous')}",
+        f"devise : {report.reference.currency}",
+        f"{len(report.lines)} ligne(s)",
+    ]
+    return title, meta
+
+
+_CRITERIA_FR = {
+    "ALL": "tous",
+    "GEOLOCATION": "géolocalisés",
+    "WIHOUT_GEOLOCATION": "non géolocalisés",
+    "WITHOUT_GEOLOCATION": "non géolocalisés",
+}
+
+
+def iter_html(report: Report, bean: dict[str, Any]) -> Iterator[str]:
+    """The page, in pieces."""
+    labeller = table.Labeller(report)
+    blocks = (
+        _HtmlBlock(
+            title=b.title,
+            depth=b.depth,
+            rows=_rows(report, labeller, b.lo, b.hi),
+            totals=[(kind, label, _cells(figures)) for kind, label, figures in b.totals],
+        )
+        for b in table.iter_blocks(report)
+    )
+    title, meta = describe(report, bean)
+    label_headings = table.label_headings(report)
+    template = _env.get_template("report.html.j2")
+    return template.generate(
+        title=title,
+        meta=meta,
+        headers=[*label_headings, *table.headings(table.DISPLAY_COLUMNS, report.reference.currency)],
+        n_labels=len(label_headings),
+        detail=report.mode.detail,
+        blocks=blocks,
+        grand_total=_cells(report.grand_total),
+        has_lines=len(report.lines) > 0,
+    )
+
+
+def render_html(report: Report, bean: dict[str, Any]) -> str:
+    """The whole page as one string."""
+    return "".join(iter_html(report, bean))
