@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi_swagger import patch_fastapi
 
 from fleetprivacy import __version__
 from fleetprivacy.analysis.router import router as analysis_router
@@ -42,9 +43,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{base}/common/openapi/openapi.json",
-        docs_url=f"{base}/common/openapi/explorer",
+        docs_url=None,
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url=f"{base}/common/openapi/explorer/oauth2-redirect",
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    # Swagger UI served with its own assets (no CDN): the explorer works on a machine without internet.
+    docs = f"{base}/common/openapi"
+    patch_fastapi(
+        app,
+        docs_url=f"{docs}/explorer",
+        redirect_from_root_to_docs=False,
+        swagger_js_url=f"{docs}/swagger-ui-bundle.js",
+        swagger_css_url=f"{docs}/swagger-ui.css",
+        swagger_favicon_url=f"{docs}/favicon-32x32.png",
     )
     app.state.settings = settings
     app.state.db = Database(settings.database_url)

@@ -101,4 +101,9 @@ def test_reference_curls_against_a_real_server(env):
         r = httpx.get(f"{server.base}/vehicule_engin/vehicles?customerId={customer['id']}&immatriculation=AB-123-CD",
                       headers=h)
         assert r.status_code == 200 and r.json()[0]["vehicle"]["numeroEmbarque"] == 2
-        assert httpx.get(f"{server.base}/common/openapi/explorer").status_code == 200
+        page = httpx.get(f"{server.base}/common/openapi/explorer")
+        assert page.status_code == 200 and "cdn" not in page.text  # works without internet
+        for asset, media in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "css")):
+            assert f"/common/openapi/{asset}" in page.text
+            got = httpx.get(f"{server.base}/common/openapi/{asset}")
+            assert got.status_code == 200 and media in got.headers["content-type"] and len(got.content) > 10_000

@@ -16,30 +16,18 @@ it can be part of the primary key); no foreign keys, the parts they sum carry th
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, PrimaryKeyConstraint, SmallInteger, String
+from sqlalchemy import Integer, PrimaryKeyConstraint, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fleetprivacy.classification.models import MEASURES, SplitMeasures
 from fleetprivacy.core.models import Base, CustomerOwned, IdType
 
 UNIDENTIFIED = 0  # individu_id of an unidentified driver in the roll-ups
 
-ROLLUP_MEASURES = (
-    "private_duration_s",
-    "private_distance_m",
-    "private_electric_distance_m",
-    "private_fuel_l",
-    "private_energy_kwh",
-    "private_battery_pct_points",
-    "pro_duration_s",
-    "pro_distance_m",
-    "pro_electric_distance_m",
-    "pro_fuel_l",
-    "pro_energy_kwh",
-    "pro_battery_pct_points",
-)
+ROLLUP_MEASURES = tuple(f"{side}_{m}" for side in ("private", "pro") for m in MEASURES)
 
 
-class _Sums:
+class _Sums(SplitMeasures):
     """The key columns shared by both roll-ups (besides the period column) and the sums.
 
     The primary keys lead with customer_id, so the tables set `customer_id_indexed = False`."""
@@ -49,20 +37,6 @@ class _Sums:
     individu_id: Mapped[int] = mapped_column(IdType)
     source: Mapped[str] = mapped_column(String(10))
     n_parts: Mapped[int] = mapped_column(Integer)
-
-    private_duration_s: Mapped[float] = mapped_column(Float)
-    private_distance_m: Mapped[float] = mapped_column(Float)
-    private_electric_distance_m: Mapped[float] = mapped_column(Float)
-    private_fuel_l: Mapped[float] = mapped_column(Float)
-    private_energy_kwh: Mapped[float] = mapped_column(Float)
-    private_battery_pct_points: Mapped[float] = mapped_column(Float)
-
-    pro_duration_s: Mapped[float] = mapped_column(Float)
-    pro_distance_m: Mapped[float] = mapped_column(Float)
-    pro_electric_distance_m: Mapped[float] = mapped_column(Float)
-    pro_fuel_l: Mapped[float] = mapped_column(Float)
-    pro_energy_kwh: Mapped[float] = mapped_column(Float)
-    pro_battery_pct_points: Mapped[float] = mapped_column(Float)
 
 
 class EtapePartDay(CustomerOwned, _Sums, Base):

@@ -90,6 +90,7 @@ def _respond(report: Report, bean: dict[str, Any], fmt: str) -> Response:
 
 @router.post(
     "/preformattedPrivacy",
+    summary="Private vs professional usage report (ten render modes; JSON, CSV or XLSX)",
     response_model=None,
     responses={
         200: {

@@ -21,13 +21,18 @@ async def _login(request: Request, login: str, password: str) -> AuthResult:
     return AuthResult(token=result.token, passwordExpirationRemainingDays=result.password_expiration_remaining_days)
 
 
-@router.post("/authenticate2", response_model=AuthResult)
+@router.post("/authenticate2", response_model=AuthResult, summary="Authenticate with a JSON body and get a token")
 async def authenticate2(request: Request, body: Credentials) -> AuthResult:
     """Log in with a JSON body; the token is valid 12 hours. Wrong login or password: 401 (the same for both)."""
     return await _login(request, body.login, body.password)
 
 
-@router.post("/authenticate", response_model=AuthResult, deprecated=True)
+@router.post(
+    "/authenticate",
+    response_model=AuthResult,
+    deprecated=True,
+    summary="Authenticate with query parameters (deprecated: use authenticate2)",
+)
 async def authenticate(
     request: Request,
     login: Annotated[str, Query(min_length=1, max_length=MAX_LOGIN_LENGTH)],
@@ -37,7 +42,7 @@ async def authenticate(
     return await _login(request, login, password)
 
 
-@router.post("/changePassword", status_code=200)
+@router.post("/changePassword", status_code=200, summary="Change the caller's password")
 async def change_password(
     request: Request,
     token: TokenDep,

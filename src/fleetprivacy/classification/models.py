@@ -23,7 +23,25 @@ WITHOUT_HORAIRE = 1
 MEASURES = ("duration_s", "distance_m", "electric_distance_m", "fuel_l", "energy_kwh", "battery_pct_points")
 
 
-class EtapePart(CustomerOwned, Base):
+class SplitMeasures:
+    """The private and professional part of every measure (`MEASURES`), as columns."""
+
+    private_duration_s: Mapped[float] = mapped_column(Float)
+    private_distance_m: Mapped[float] = mapped_column(Float)
+    private_electric_distance_m: Mapped[float] = mapped_column(Float)
+    private_fuel_l: Mapped[float] = mapped_column(Float)
+    private_energy_kwh: Mapped[float] = mapped_column(Float)
+    private_battery_pct_points: Mapped[float] = mapped_column(Float)
+
+    pro_duration_s: Mapped[float] = mapped_column(Float)
+    pro_distance_m: Mapped[float] = mapped_column(Float)
+    pro_electric_distance_m: Mapped[float] = mapped_column(Float)
+    pro_fuel_l: Mapped[float] = mapped_column(Float)
+    pro_energy_kwh: Mapped[float] = mapped_column(Float)
+    pro_battery_pct_points: Mapped[float] = mapped_column(Float)
+
+
+class EtapePart(CustomerOwned, SplitMeasures, Base):
     """The classification of one step on one local day, in one variant."""
 
     __tablename__ = "etape_parts"
@@ -44,20 +62,6 @@ class EtapePart(CustomerOwned, Base):
     variant: Mapped[int] = mapped_column(SmallInteger)
     # HORAIRE, BOUTON, POSTERIORI or AUCUN: what made (or would have made) this part private.
     source: Mapped[str] = mapped_column(String(10))
-
-    private_duration_s: Mapped[float] = mapped_column(Float)
-    private_distance_m: Mapped[float] = mapped_column(Float)
-    private_electric_distance_m: Mapped[float] = mapped_column(Float)
-    private_fuel_l: Mapped[float] = mapped_column(Float)
-    private_energy_kwh: Mapped[float] = mapped_column(Float)
-    private_battery_pct_points: Mapped[float] = mapped_column(Float)
-
-    pro_duration_s: Mapped[float] = mapped_column(Float)
-    pro_distance_m: Mapped[float] = mapped_column(Float)
-    pro_electric_distance_m: Mapped[float] = mapped_column(Float)
-    pro_fuel_l: Mapped[float] = mapped_column(Float)
-    pro_energy_kwh: Mapped[float] = mapped_column(Float)
-    pro_battery_pct_points: Mapped[float] = mapped_column(Float)
 
 
 # RetroRequest.statut values.

@@ -23,33 +23,56 @@ CodeExploitant = Annotated[
 ]
 
 
-@router.post(_STEP, response_model=bool)
-def post_request(ctx: CtxDep, session: SessionDep, id_etape: IdEtape = None, numero_embarque: NumeroEmbarque = None,
-                 code_exploitant: CodeExploitant = None,
-                 privacy: Annotated[bool | None, Query(description="true: private; false: professional.")] = None
-                 ) -> Any:
+@router.post(_STEP, response_model=bool, summary="Declare a step private or professional after the fact")
+def post_request(
+    ctx: CtxDep,
+    session: SessionDep,
+    id_etape: IdEtape = None,
+    numero_embarque: NumeroEmbarque = None,
+    code_exploitant: CodeExploitant = None,
+    privacy: Annotated[bool | None, Query(description="true: private; false: professional.")] = None,
+) -> Any:
     """Ask that a trip be private or professional; a MANAGER's/ADMIN's request is accepted at once,
     a DRIVER's (own trips only) waits for a decision. Replaces an earlier request on the step."""
     return retro.request(session, ctx, id_etape, numero_embarque, code_exploitant, privacy)
 
 
-@router.delete(_STEP, response_model=bool)
-def delete_request(ctx: CtxDep, session: SessionDep, id_etape: IdEtape = None,
-                   numero_embarque: NumeroEmbarque = None, code_exploitant: CodeExploitant = None) -> Any:
+@router.delete(_STEP, response_model=bool, summary="Withdraw a retroactive decision or request")
+def delete_request(
+    ctx: CtxDep,
+    session: SessionDep,
+    id_etape: IdEtape = None,
+    numero_embarque: NumeroEmbarque = None,
+    code_exploitant: CodeExploitant = None,
+) -> Any:
     """Withdraw the step's request (a DRIVER: their pending one); false when there was none."""
     return retro.withdraw(session, ctx, id_etape, numero_embarque, code_exploitant)
 
 
-@router.get("/demandesPosteriori", response_model=list[schemas.DemandeOut])
-def list_requests(ctx: ManagerCtx, session: SessionDep,
-                  statut: Annotated[str | None, Query(description="EN_ATTENTE, ACCEPTEE, REFUSEE or RETIREE; "
-                                                                  "absent: all.")] = None) -> Any:
+@router.get(
+    "/demandesPosteriori",
+    response_model=list[schemas.DemandeOut],
+    summary="List retroactive requests (filter by status)",
+)
+def list_requests(
+    ctx: ManagerCtx,
+    session: SessionDep,
+    statut: Annotated[str | None, Query(description="EN_ATTENTE, ACCEPTEE, REFUSEE or RETIREE; absent: all.")] = None,
+) -> Any:
     """The customer's retroactive requests, newest first (MANAGER, ADMIN)."""
     return retro.list_requests(session, ctx, statut)
 
 
-@router.post("/demandesPosteriori/{id}/decision", response_model=schemas.DemandeOut)
-def decide(ctx: ManagerCtx, session: SessionDep, id: Annotated[int, Path(ge=0, le=ID_MAX)],  # noqa: A002
-           accepte: Annotated[bool, Query(description="true: accept; false: refuse.")]) -> Any:
+@router.post(
+    "/demandesPosteriori/{id}/decision",
+    response_model=schemas.DemandeOut,
+    summary="Accept or refuse a driver's pending retroactive request",
+)
+def decide(
+    ctx: ManagerCtx,
+    session: SessionDep,
+    id: Annotated[int, Path(ge=0, le=ID_MAX)],  # noqa: A002
+    accepte: Annotated[bool, Query(description="true: accept; false: refuse.")],
+) -> Any:
     """Accept or refuse a pending request (MANAGER, ADMIN); an accepted one decides the step."""
     return retro.decide(session, ctx, id, accepte)

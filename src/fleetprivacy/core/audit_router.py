@@ -77,8 +77,14 @@ def list_entries(
     page = session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset).limit(limit))
     items = [
         {
-            "id": e.id, "at": e.at.isoformat(timespec="milliseconds"), "userId": e.user_id, "userLogin": e.user_login,
-            "action": e.action, "objectType": e.object_type, "objectId": e.object_id, "before": e.before,
+            "id": e.id,
+            "at": e.at.isoformat(timespec="milliseconds"),
+            "userId": e.user_id,
+            "userLogin": e.user_login,
+            "action": e.action,
+            "objectType": e.object_type,
+            "objectId": e.object_id,
+            "before": e.before,
             "after": e.after,
         }
         for e in page
@@ -86,20 +92,27 @@ def list_entries(
     return {"total": total, "offset": offset, "limit": limit, "items": items}
 
 
-@router.get("/audit", response_model=AuditPage)
+@router.get("/audit", response_model=AuditPage, summary="Read the audit log (ADMIN, MANAGER)")
 def get_audit(
     ctx: ManagerCtx,
     session: SessionDep,
     object_type: Annotated[
         str | None,
-        Query(alias="objectType", max_length=60,
-              description="e.g. recurring_schedule, exceptional_schedule, individu, vehicle, entity."),
+        Query(
+            alias="objectType",
+            max_length=60,
+            description="e.g. recurring_schedule, exceptional_schedule, individu, vehicle, entity.",
+        ),
     ] = None,
     object_id: Annotated[int | None, Query(alias="objectId", ge=0, lt=_ID_MAX)] = None,
     individu_id: Annotated[
         int | None,
-        Query(alias="individuId", ge=0, lt=_ID_MAX,
-              description="Entries about this individual: the individual itself and their schedules."),
+        Query(
+            alias="individuId",
+            ge=0,
+            lt=_ID_MAX,
+            description="Entries about this individual: the individual itself and their schedules.",
+        ),
     ] = None,
     start: Annotated[
         str | None, Query(alias="from", description="Inclusive; epoch ms or ISO-8601 (no offset: customer's zone).")
@@ -110,6 +123,13 @@ def get_audit(
 ) -> Any:
     """The audit log of the customer (who, when, what, before/after), newest first, paginated."""
     return list_entries(
-        session, ctx, object_type=object_type, object_id=object_id, individu_id=individu_id,
-        start=start, end=end, offset=offset, limit=limit,
+        session,
+        ctx,
+        object_type=object_type,
+        object_id=object_id,
+        individu_id=individu_id,
+        start=start,
+        end=end,
+        offset=offset,
+        limit=limit,
     )

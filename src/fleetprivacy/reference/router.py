@@ -12,7 +12,7 @@ from fleetprivacy.reference import service
 router = APIRouter(tags=["reference data"])
 
 
-@router.post("/individus/list")
+@router.post("/individus/list", summary="List individuals by criteria")
 def individus_list(
     ctx: CtxDep,
     session: SessionDep,
@@ -28,7 +28,7 @@ def individus_list(
     return service.list_individus(session, ctx, criteria or [])
 
 
-@router.get("/vehicule_engin/vehicles")
+@router.get("/vehicule_engin/vehicles", summary="List vehicles (filter by plate)")
 def vehicles(
     ctx: CtxDep,
     session: SessionDep,
@@ -38,7 +38,7 @@ def vehicles(
     return service.list_vehicles(session, ctx, immatriculation)
 
 
-@router.get("/mobility/v1/entities")
+@router.get("/mobility/v1/entities", summary="List the entity tree")
 def entities(ctx: CtxDep, session: SessionDep) -> dict[str, Any]:
     """The customer's entities: `{"entities": [{"id", "nom"}]}`."""
     return service.list_entities(session, ctx)

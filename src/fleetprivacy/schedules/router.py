@@ -20,8 +20,12 @@ _EXCEPTIONAL = "/horairesViePriveeExceptionnellesIndividu"
 
 IndividuIdOpt = Annotated[
     int | None,
-    Query(alias="individuId", ge=0, lt=service.ID_MAX,
-          description="The individual (driver). Absent: every individual of the customer (a DRIVER: their own)."),
+    Query(
+        alias="individuId",
+        ge=0,
+        lt=service.ID_MAX,
+        description="The individual (driver). Absent: every individual of the customer (a DRIVER: their own).",
+    ),
 ]
 IndividuId = Annotated[int, Query(alias="individuId", ge=0, lt=service.ID_MAX, description="The individual (driver).")]
 _DATE_HELP = (
@@ -32,7 +36,11 @@ DateDebut = Annotated[str | None, Query(alias="dateDebut", description=f"Start. 
 DateFin = Annotated[str | None, Query(alias="dateFin", description=f"Exclusive end. {_DATE_HELP}")]
 
 
-@router.get(_RECURRING, response_model=list[schemas.HoraireIndividuOut])
+@router.get(
+    _RECURRING,
+    response_model=list[schemas.HoraireIndividuOut],
+    summary="Read an individual's recurring private-life slots",
+)
 def get_recurring(
     ctx: CtxDep,
     session: SessionDep,
@@ -45,7 +53,7 @@ def get_recurring(
     return service.list_recurring(session, ctx, individu_id, historique)
 
 
-@router.post(_RECURRING, response_model=bool)
+@router.post(_RECURRING, response_model=bool, summary="Add or replace recurring private-life slots (merged by day)")
 def post_recurring(
     ctx: CtxDep,
     session: SessionDep,
@@ -67,15 +75,14 @@ def post_recurring(
     return service.post_recurring(session, ctx, individu_id, body, date_debut, date_fin)
 
 
-@router.delete(_RECURRING, status_code=204, response_class=Response)
+@router.delete(_RECURRING, status_code=204, response_class=Response, summary="Remove recurring private-life slots")
 def delete_recurring(
     ctx: CtxDep,
     session: SessionDep,
     individu_id: IndividuId,
     horaire_individu_ids: Annotated[
         list[str] | None,
-        Query(alias="horaireIndividuIds",
-              description="GET row ids (`id`), repeated or comma-separated."),
+        Query(alias="horaireIndividuIds", description="GET row ids (`id`), repeated or comma-separated."),
     ] = None,
 ) -> Response:
     """Remove slots: the version in force is closed now and reopened with the remaining slots."""
@@ -83,7 +90,11 @@ def delete_recurring(
     return Response(status_code=204)
 
 
-@router.get(_EXCEPTIONAL, response_model=list[schemas.ExceptionnelleOut])
+@router.get(
+    _EXCEPTIONAL,
+    response_model=list[schemas.ExceptionnelleOut],
+    summary="Read an individual's exceptional private-life periods",
+)
 def get_exceptional(
     ctx: CtxDep,
     session: SessionDep,
@@ -95,19 +106,26 @@ def get_exceptional(
     return service.list_exceptional(session, ctx, individu_id, date_debut, date_fin)
 
 
-@router.post("/horaireViePriveeExceptionnelleIndividu", response_model=bool)
+@router.post(
+    "/horaireViePriveeExceptionnelleIndividu", response_model=bool, summary="Create an exceptional private-life period"
+)
 def post_exceptional(
     ctx: CtxDep,
     session: SessionDep,
     individu_id: IndividuId,
-    description: Annotated[str | None, Query(description="Label of the period (e.g. NOEL), at most 255 characters.")]
-    = None,
+    description: Annotated[
+        str | None, Query(description="Label of the period (e.g. NOEL), at most 255 characters.")
+    ] = None,
     date_debut: DateDebut = None,
     date_fin: DateFin = None,
     extension_id_to_update: Annotated[
         int | None,
-        Query(alias="extensionIdToUpdate", ge=0, lt=service.ID_MAX,
-              description="Only to modify a period: its id. Absent parameters keep the period's values."),
+        Query(
+            alias="extensionIdToUpdate",
+            ge=0,
+            lt=service.ID_MAX,
+            description="Only to modify a period: its id. Absent parameters keep the period's values.",
+        ),
     ] = None,
     body: Annotated[
         dict[str, Any] | None,
@@ -124,7 +142,9 @@ def post_exceptional(
     )
 
 
-@router.delete(_EXCEPTIONAL, status_code=204, response_class=Response)
+@router.delete(
+    _EXCEPTIONAL, status_code=204, response_class=Response, summary="Delete entirely-future exceptional periods"
+)
 def delete_exceptional(
     ctx: CtxDep,
     session: SessionDep,
@@ -138,14 +158,20 @@ def delete_exceptional(
     return Response(status_code=204)
 
 
-@admin_router.post("/import/horaires", response_model=schemas.ImportSummary)
+@admin_router.post(
+    "/import/horaires",
+    response_model=schemas.ImportSummary,
+    summary="Import schedule history from another system (ADMIN)",
+)
 def import_horaires(
     ctx: AdminCtx,
     session: SessionDep,
     body: Annotated[
         dict[str, Any],
-        Body(description="Versions and exceptional periods with explicit past validity; see docs/api-schedules.md.",
-             openapi_examples={"import": {"value": schemas.IMPORT_EXAMPLE}}),
+        Body(
+            description="Versions and exceptional periods with explicit past validity; see docs/api-schedules.md.",
+            openapi_examples={"import": {"value": schemas.IMPORT_EXAMPLE}},
+        ),
     ],
 ) -> Any:
     """Historical import (ADMIN): all-or-nothing; 409 for an individual that already has history."""

@@ -17,7 +17,9 @@ router = APIRouter(tags=["trips and positions"])
 admin_router = APIRouter(prefix="/admin/v1", tags=["admin: settings"])
 
 
-@ingest_router.post("/positions", response_model=schemas.IngestOut)
+@ingest_router.post(
+    "/positions", response_model=schemas.IngestOut, summary="Ingest raw positions of one vehicle (idempotent)"
+)
 def ingest_positions(ctx: AdminCtx, session: SessionDep, request: Request, body: schemas.PositionsIngest) -> Any:
     """Store one vehicle's positions and cut them into trips and stops (ADMIN).
 
@@ -25,11 +27,16 @@ def ingest_positions(ctx: AdminCtx, session: SessionDep, request: Request, body:
     nothing twice. Batches may come in any order and in pieces: a trip still open is completed by
     later batches, and a late batch re-cuts the steps it falls into, keeping their ids.
     """
-    return service.ingest_positions(session, ctx, request.app.state.settings, body.numeroEmbarque,
-                                    body.positions).wire()
+    return service.ingest_positions(
+        session, ctx, request.app.state.settings, body.numeroEmbarque, body.positions
+    ).wire()
 
 
-@ingest_router.post("/etapes", response_model=schemas.IngestOut)
+@ingest_router.post(
+    "/etapes",
+    response_model=schemas.IngestOut,
+    summary="Ingest already segmented steps with their positions (idempotent)",
+)
 def ingest_etapes(ctx: AdminCtx, session: SessionDep, body: schemas.EtapesIngest) -> Any:
     """Store steps already cut by the unit or another system, with their positions (ADMIN).
 
@@ -39,8 +46,12 @@ def ingest_etapes(ctx: AdminCtx, session: SessionDep, body: schemas.EtapesIngest
     return service.ingest_etapes_wire(session, ctx, body.numeroEmbarque, body.etapes).wire()
 
 
-@router.get("/mobility/v1/ficheJour", response_model=None,
-            responses={200: {"model": schemas.FicheJourOut, "description": "The day's steps."}})
+@router.get(
+    "/mobility/v1/ficheJour",
+    response_model=None,
+    summary="Daily record of a vehicle: trips and stops, private positions masked",
+    responses={200: {"model": schemas.FicheJourOut, "description": "The day's steps."}},
+)
 def fiche_jour(
     ctx: CtxDep,
     session: SessionDep,
@@ -56,8 +67,12 @@ def fiche_jour(
     return JSONResponse(records.fiche_jour(session, ctx, veh_id, date))
 
 
-@router.get("/positions/search", response_model=None,
-            responses={200: {"model": schemas.PositionsSearchOut, "description": "Positions per vehicle."}})
+@router.get(
+    "/positions/search",
+    response_model=None,
+    summary="Positions of a vehicle over a period, private positions masked",
+    responses={200: {"model": schemas.PositionsSearchOut, "description": "Positions per vehicle."}},
+)
 def positions_search(
     ctx: CtxDep,
     session: SessionDep,
@@ -69,12 +84,18 @@ def positions_search(
     ] = None,
     end_date: Annotated[str | None, Query(alias="endDate", description="ISO-8601; after startDate.")] = None,
     by_storage_date: Annotated[
-        bool, Query(alias="byStorageDate", description="Accepted for compatibility; positions are searched by "
-                                                       "their own instants.")
+        bool,
+        Query(
+            alias="byStorageDate",
+            description="Accepted for compatibility; positions are searched by their own instants.",
+        ),
     ] = False,
     with_privacy: Annotated[
-        bool, Query(alias="withPrivacy", description="Accepted for compatibility: privacy always applies (CNIL); "
-                                                     "false reveals nothing more.")
+        bool,
+        Query(
+            alias="withPrivacy",
+            description="Accepted for compatibility: privacy always applies (CNIL); false reveals nothing more.",
+        ),
     ] = True,
 ) -> Any:
     """Positions of vehicles between two instants; in private time coordinates are null (`viePrivee` true)
@@ -84,13 +105,13 @@ def positions_search(
     return JSONResponse(records.search_positions(session, ctx, immatriculation, start_date, end_date))
 
 
-@admin_router.get("/settings", response_model=schemas.SettingsOut)
+@admin_router.get("/settings", response_model=schemas.SettingsOut, summary="Read the customer's settings")
 def get_settings(ctx: AdminCtx, session: SessionDep) -> Any:
     """The customer's position settings (ADMIN)."""
     return service.read_settings(session, ctx)
 
 
-@admin_router.put("/settings", response_model=schemas.SettingsOut)
+@admin_router.put("/settings", response_model=schemas.SettingsOut, summary="Change the customer's settings")
 def put_settings(ctx: AdminCtx, session: SessionDep, body: schemas.SettingsUpdate) -> Any:
     """Change the settings present in the body (ADMIN); audited as `customer_settings`.
 
