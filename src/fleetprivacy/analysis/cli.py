@@ -39,9 +39,12 @@ def _bound(text: str, tz: Any, param: str, end: bool) -> int:
         day = dt.date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
     except ValueError:
         day = None
-    if day is not None:
-        return local_midnight(day + dt.timedelta(days=1) if end else day, tz)
-    return parse_period_instant(text, tz, param)
+    try:
+        if day is not None:
+            return local_midnight(day + dt.timedelta(days=1) if end else day, tz)
+        return parse_period_instant(text, tz, param)
+    except OverflowError:  # 9999-12-31 (its next midnight) and the like
+        raise BadInput(f"{param}: {text!r} is out of range (1970-01-01 to 9000-01-01)") from None
 
 
 def _customer_id(session: Any, customer: int | None) -> int:
@@ -104,6 +107,16 @@ def report(
             rep, bean = service.analyse(session, ctx, body)
     except AppError as exc:
         _fail(exc)
+    try:
+        _write(rep, bean, output_format, out)
+    except OSError as exc:  # --out in a missing directory, a full disk...
+        typer.echo(f"error: --out: {exc.strerror or exc}: {out}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _write(rep: Any, bean: Any, output_format: str, out: Path | None) -> None:
+    from fleetprivacy.analysis import exports, html, wire
+
     if output_format == "xlsx":
         assert out is not None
         with out.open("wb") as handle:

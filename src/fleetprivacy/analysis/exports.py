@@ -136,6 +136,10 @@ def write_xlsx(report: Report, out: IO[bytes]) -> None:
             row: list[Any] = []
             for c in cells:
                 cell = WriteOnlyCell(ws, value=c)
+                if isinstance(c, str):
+                    # Names are text: openpyxl would store "=HYPERLINK(…)" (a driver's or a
+                    # vehicle's name) as a live formula in the manager's spreadsheet.
+                    cell.data_type = "s"
                 if is_total:
                     cell.font = bold
                 row.append(cell)

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from fleetprivacy.analysis import table
 from fleetprivacy.analysis.report import Report
@@ -38,17 +39,37 @@ GROUPINGS_FR = {
 class _HtmlBlock:
     title: str
     depth: int
-    rows: Iterator[tuple[str, ...]]
+    rows: Iterator[Markup]
     totals: list[tuple[str, str, list[str]]]
 
 
-def _rows(report: Report, labeller: table.Labeller, lo: int, hi: int) -> Iterator[tuple[str, ...]]:
+_NUMBER_CELLS = '</td><td class="n">'
+
+
+def _row_chunks(report: Report, labeller: table.Labeller, lo: int, hi: int) -> Iterator[Markup]:
+    """The `<tr>` rows of lines `[lo, hi)`, a batch per chunk.
+
+    A DETAIL page over a year has hundreds of thousands of rows, too many for one template call per
+    cell: rows are written here, with every label escaped by markupsafe (the template's own escaper)
+    and numbers that `table.format_display_joined` made from floats (digits, signs and separators)."""
     detail = report.mode.detail
+    escaped: dict[str, str] = {}
+
+    def esc(text: str) -> str:
+        out = escaped.get(text)
+        if out is None:
+            out = escaped[text] = str(escape(text))
+        return out
+
     for start in range(lo, hi, _ROWS_PER_BATCH):
         end = min(start + _ROWS_PER_BATCH, hi)
-        cells = table.format_display(table.display_values(report.lines.figures[start:end]))
-        for (who, other, day), figures in zip(labeller.labels(start, end), cells, strict=True):
-            yield (who, other, day, *figures) if detail else (who, other, *figures)
+        cells = table.format_display_joined(table.display_values(report.lines.figures[start:end]))
+        rows = []
+        for (who, other, day), numbers in zip(labeller.labels(start, end), cells, strict=True):
+            labels = f"<td>{esc(who)}</td><td>{esc(other)}</td>" + (f"<td>{esc(day)}</td>" if detail else "")
+            numbers = numbers.replace(table.CELL_SEPARATOR, _NUMBER_CELLS)
+            rows.append(f'<tr>{labels}<td class="n">{numbers}</td></tr>\n')
+        yield Markup("".join(rows))
 
 
 def _cells(figures: Any) -> list[str]:
@@ -88,7 +109,7 @@ def iter_html(report: Report, bean: dict[str, Any]) -> Iterator[str]:
         _HtmlBlock(
             title=b.title,
             depth=b.depth,
-            rows=_rows(report, labeller, b.lo, b.hi),
+            rows=_row_chunks(report, labeller, b.lo, b.hi),
             totals=[(kind, label, _cells(figures)) for kind, label, figures in b.totals],
         )
         for b in table.iter_blocks(report)

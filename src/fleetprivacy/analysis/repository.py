@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from fleetprivacy.analysis.models import ROLLUP_MEASURES, UNIDENTIFIED, EtapePartDay, EtapePartMonth
@@ -123,6 +123,27 @@ def function_affectations(session: Session, ctx: Ctx) -> list[tuple[int, int, in
 # --- sums ----------------------------------------------------------------------------------
 
 
+def _raw_batches(session: Session, stmt: Select[Any], size: int = _BATCH) -> Iterator[list[tuple[Any, ...]]]:
+    """The statement's rows as plain tuples, straight from the DB-API cursor, in batches.
+
+    A year of DETAIL is about a million roll-up rows: SQLAlchemy's Row objects (and numpy probing
+    each of them) cost seconds there. PostgreSQL streams through a server-side cursor."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor(name="analysis_rows") if conn.dialect.name == "postgresql" else dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while batch := cursor.fetchmany(size):
+            yield batch
+    finally:
+        cursor.close()
+
+
 def _to_rows(chunk: Sequence[Any], has_day: bool, has_source: bool) -> Rows:
     """Rows from fetched tuples `(individu_id, vehicle_id[, epoch_day][, source], 12 sums)`."""
     n = len(chunk)
@@ -172,8 +193,7 @@ def synthesis_rows(session: Session, ctx: Ctx, variant: int, plan: PeriodPlan, s
                    *_where(scope, model.individu_id, model.vehicle_id))
             .group_by(*keys)
         )
-        rows = session.execute(stmt).all()
-        if rows:
+        for rows in _raw_batches(session, stmt):
             parts.append(_to_rows(rows, has_day=False, has_source=True))
     return Rows.concat(parts)
 
@@ -191,10 +211,8 @@ def iter_detail_rows(session: Session, ctx: Ctx, variant: int, plan: PeriodPlan,
             .with_only_columns(m.individu_id, m.vehicle_id, m.epoch_day, *_sums(m))
             .where(m.variant == variant, m.epoch_day.between(lo, hi), *_where(scope, m.individu_id, m.vehicle_id))
             .group_by(*keys)
-            .execution_options(yield_per=_BATCH)
         )
-        result = session.execute(stmt)
-        for chunk in result.partitions(_BATCH):
+        for chunk in _raw_batches(session, stmt):
             yield _to_rows(chunk, has_day=True, has_source=False)
 
 

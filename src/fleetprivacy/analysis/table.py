@@ -194,24 +194,45 @@ def hours_minutes(seconds: float) -> str:
 
 
 _DECIMALS = {"km": 1, "points": 1, "litres": 2, "kwh": 2, "money": 2}
+CELL_SEPARATOR = "\x00"  # between the cells of `format_display_joined` (never in a formatted number)
+
+
+def _row_template() -> str:
+    fields = []
+    for j, (_label, kind) in enumerate(DISPLAY_COLUMNS):
+        if kind == "duration":  # sign, hours, minutes (three arguments)
+            fields.append(f"{{{3 * j}}}{{{3 * j + 1}}}:{{{3 * j + 2}:02d}}")
+        else:
+            fields.append(f"{{{3 * j}:,.{_DECIMALS[kind]}f}}")
+    return CELL_SEPARATOR.join(fields)
+
+
+_ROW = _row_template()
+
+
+def format_display_joined(values: F64) -> list[str]:
+    """Per row, the French texts of (n, 12) display values joined by `CELL_SEPARATOR`.
+
+    h:mm durations (rounded to the minute, half to even like `round`), km with one decimal, litres,
+    kWh and money with two; one `str.format` per row, as a DETAIL page has millions of cells."""
+    kinds = [kind for _label, kind in DISPLAY_COLUMNS]
+    v = np.asarray(values, dtype=np.float64).reshape(-1, len(kinds))
+    args: list[list[object]] = []
+    for j, kind in enumerate(kinds):
+        if kind == "duration":
+            minutes = np.rint(v[:, j] / 60.0).astype(np.int64)
+            args.append(np.where(minutes < 0, "-", "").tolist())
+            args.append((np.abs(minutes) // 60).tolist())
+            args.append((np.abs(minutes) % 60).tolist())
+        else:
+            col = v[:, j] / 1000.0 if kind == "km" else v[:, j]
+            args.append(col.tolist())
+            args.append([None] * len(v))  # placeholders keep three arguments per column
+            args.append([None] * len(v))
+    fmt = _ROW.format
+    return [fmt(*row).translate(_FR) for row in zip(*args, strict=True)]
 
 
 def format_display(values: F64) -> list[list[str]]:
     """French texts of (n, 12) display values: h:mm durations, km with one decimal, and so on."""
-    out: list[list[str]] = []
-    kinds = [kind for _label, kind in DISPLAY_COLUMNS]
-    scaled = np.array(values, dtype=np.float64, copy=True).reshape(-1, len(kinds))
-    for j, kind in enumerate(kinds):
-        if kind == "km":
-            scaled[:, j] /= 1000.0
-    cols: list[list[str]] = []
-    for j, kind in enumerate(kinds):
-        col = scaled[:, j].tolist()
-        if kind == "duration":
-            cols.append([hours_minutes(v) for v in col])
-        else:
-            spec = f",.{_DECIMALS[kind]}f"
-            cols.append([format(v, spec).translate(_FR) for v in col])
-    for i in range(len(scaled)):
-        out.append([c[i] for c in cols])
-    return out
+    return [row.split(CELL_SEPARATOR) for row in format_display_joined(values)]
