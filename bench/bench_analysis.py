@@ -1,8 +1,9 @@
 """Benchmark of POST /analyse/preformattedPrivacy over a year of a large fleet, against DuckDB.
 
-A deterministic generator builds a customer with an entity tree, drivers, vehicles (thermal, hybrid,
-electric), function-vehicle assignments, private-life schedules (recurring versions and exceptional
-periods, through the historical import), and a year of steps per vehicle (trips and stops: commutes,
+A deterministic generator (fleetprivacy.fleetgen, shared with `fleetprivacy demo`) builds a customer
+with an entity tree, drivers, vehicles (thermal, hybrid, electric), function-vehicle assignments,
+private-life schedules (recurring versions and exceptional periods, through the historical
+import), and a year of steps per vehicle (trips and stops: commutes,
 working trips, private evenings and weekends for function cars, trips across midnight), with device
 private flags, accepted retroactive decisions and unidentified drivers. Steps are written in bulk
 (Core inserts); `etape_parts` is filled by the classification service (`classify_and_store`), whose
@@ -29,181 +30,26 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from fleetprivacy.analysis.models import ROLLUP_MEASURES
-from fleetprivacy.analysis.periods import local_midnight
 from fleetprivacy.db import Database
+from fleetprivacy.fleetgen import SEED, FleetData, generate, schedules
 from fleetprivacy.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-TZ = ZoneInfo("Europe/Paris")
-YEAR_START = dt.date(2026, 1, 1)
-MIN = 60_000
-H = 3_600_000
-SEED = 2026
+YEAR_START = dt.date(2026, 1, 1)  # fleetgen.generate's default start (Europe/Paris)
 PASSWORD = "bench-password-2026"
-DAYS_FR = ("LUNDI", "MARDI", "MERCREDI", "JEUDI", "VENDREDI", "SAMEDI", "DIMANCHE")
 
 
-# --- the generator ---------------------------------------------------------------------------
-
-
-@dataclass
-class FleetData:
-    """A generated fleet: reference data by index, steps as columns."""
-
-    n_vehicles: int
-    n_days: int
-    vehicle_site: np.ndarray
-    vehicle_motor: list[str]
-    vehicle_geo: np.ndarray
-    vehicle_fuel_price: list[float | None]
-    driver_site: np.ndarray
-    driver_group: np.ndarray
-    function: np.ndarray  # vehicle index -> has its main driver as function vehicle
-    # steps
-    vehicle: np.ndarray
-    kind: np.ndarray  # 0 STOP, 1 TRIP
-    start: np.ndarray
-    end: np.ndarray
-    driver: np.ndarray  # driver index, -1 unidentified
-    distance: np.ndarray
-    electric: np.ndarray
-    fuel: np.ndarray
-    energy: np.ndarray
-    battery: np.ndarray
-    device_private: np.ndarray
-    retro: np.ndarray  # -1 none, 0 professional, 1 private
-
-    @property
-    def n_steps(self) -> int:
-        return len(self.start)
-
-
-def generate(n_vehicles: int, n_days: int, seed: int = SEED) -> FleetData:
-    """The deterministic fleet: same arguments, same steps."""
-    rng = np.random.default_rng(seed)
-    n_sites = 20
-    n_drivers = n_vehicles + max(n_vehicles // 10, 1)  # a main driver per vehicle + a pool
-    vehicle_site = rng.integers(0, n_sites, n_vehicles)
-    motors = rng.choice(["MONO", "ELECTRIQUE", "HYBRIDE"], n_vehicles, p=[0.7, 0.15, 0.15]).tolist()
-    geo = rng.random(n_vehicles) < 0.9
-    fuel_price = [1.70 if r < 0.1 else None for r in rng.random(n_vehicles)]
-    driver_site = np.concatenate([vehicle_site, rng.integers(0, n_sites, n_drivers - n_vehicles)])
-    driver_group = rng.integers(0, 10, n_drivers)
-    function = rng.random(n_vehicles) < 0.4
-
-    starts: list[np.ndarray] = []
-    ends: list[np.ndarray] = []
-    vehs: list[np.ndarray] = []
-    kinds: list[np.ndarray] = []
-    days = [YEAR_START + dt.timedelta(days=i) for i in range(n_days)]
-    midnights = np.array([local_midnight(d, TZ) for d in days] + [local_midnight(days[-1] + dt.timedelta(days=1), TZ)])
-    weekday = np.array([d.weekday() for d in days])
-    for v in range(n_vehicles):
-        trip_s: list[np.ndarray] = []
-        trip_e: list[np.ndarray] = []
-        work = weekday < 5
-        m = midnights[:-1]
-        # Weekdays: morning commute, two working trips, evening commute.
-        for hour, spread, dur in ((7.5, 0.5, 35), (10.5, 1.0, 50), (14.5, 1.0, 60), (17.8, 0.6, 40)):
-            s = m[work] + ((hour + rng.uniform(-spread, spread, work.sum())) * H).astype(np.int64)
-            trip_s.append(s)
-            trip_e.append(s + (rng.uniform(0.5, 1.5, work.sum()) * dur * MIN).astype(np.int64))
-        if function[v]:
-            # Private evenings (some across midnight) and weekend outings.
-            eve = work & (rng.random(n_days) < 0.3)
-            s = m[eve] + ((rng.uniform(20, 23.3, eve.sum())) * H).astype(np.int64)
-            trip_s.append(s)
-            trip_e.append(s + (rng.uniform(20, 90, eve.sum()) * MIN).astype(np.int64))
-            wk = ~work & (rng.random(n_days) < 0.6)
-            s = m[wk] + ((rng.uniform(9, 17, wk.sum())) * H).astype(np.int64)
-            trip_s.append(s)
-            trip_e.append(s + (rng.uniform(30, 180, wk.sum()) * MIN).astype(np.int64))
-        ts = np.concatenate(trip_s)
-        te = np.concatenate(trip_e)
-        order = np.argsort(ts, kind="stable")
-        ts, te = ts[order], te[order]
-        # No overlap: a trip starts at least 5 minutes after the previous one ends.
-        for i in range(1, len(ts)):
-            if ts[i] < te[i - 1] + 5 * MIN:
-                shift = te[i - 1] + 5 * MIN - ts[i]
-                ts[i] += shift
-                te[i] += shift
-        # Stops between trips (never counted, but they are steps).
-        ss, se = te[:-1], ts[1:]
-        s_all = np.concatenate([ts, ss])
-        e_all = np.concatenate([te, se])
-        k_all = np.concatenate([np.ones(len(ts), np.int8), np.zeros(len(ss), np.int8)])
-        order = np.argsort(s_all, kind="stable")
-        starts.append(s_all[order])
-        ends.append(e_all[order])
-        vehs.append(np.full(len(order), v, np.int64))
-        kinds.append(k_all[order])
-    start = np.concatenate(starts)
-    end = np.concatenate(ends)
-    vehicle = np.concatenate(vehs)
-    kind = np.concatenate(kinds)
-    n = len(start)
-    trip = kind == 1
-    hours = (end - start) / H
-    speed = rng.uniform(25, 85, n)  # km/h
-    distance = np.where(trip, hours * speed * 1000, 0.0)
-    motor = np.array(motors)[vehicle]
-    electric_share = np.select([motor == "ELECTRIQUE", motor == "HYBRIDE"], [1.0, 0.3], 0.0)
-    electric = distance * electric_share
-    fuel = (distance - electric) / 100_000 * rng.uniform(5, 8, n)
-    energy = electric / 100_000 * rng.uniform(14, 20, n)
-    battery = energy / 0.6
-    r = rng.random(n)
-    driver = np.where(r < 0.95, vehicle, np.where(r < 0.97, n_vehicles + rng.integers(0, n_drivers - n_vehicles, n), -1))
-    device_private = trip & (rng.random(n) < 0.02)
-    rr = rng.random(n)
-    retro = np.where(trip & (rr < 0.005), 1, np.where(trip & (rr < 0.01), 0, -1)).astype(np.int8)
-    return FleetData(
-        n_vehicles, n_days, vehicle_site, motors, geo, fuel_price, driver_site, driver_group, function,
-        vehicle, kind, start, end, driver, distance, electric, fuel, energy, battery, device_private, retro,
-    )
-
-
-def _slot(day: str, h1: int, m1: int, h2: int, m2: int) -> dict[str, Any]:
-    return {"idJourSemaine": day, "typeHoraires": "VIE_PRIVEE", "debutHeure": h1, "debutMinute": m1,
-            "finHeure": h2, "finMinute": m2}
-
-
-def schedules(fleet: FleetData, driver_ids: list[int], rng: np.random.Generator) -> dict[str, Any]:
-    """The historical import of every driver's private time: two recurring versions, some holidays."""
-    year = YEAR_START.isoformat()
-    mid = (YEAR_START + dt.timedelta(days=fleet.n_days // 2)).isoformat()
-    out = []
-    for i, ind in enumerate(driver_ids):
-        evening = int(rng.integers(18, 20))
-        first = {d: {"VIE_PRIVEE": [_slot(d, evening, 0, 7, 0)]} for d in DAYS_FR[:4]}
-        first["VENDREDI"] = {"VIE_PRIVEE": [_slot("VENDREDI", evening, 0, 23, 59)]}
-        first["SAMEDI"] = {"VIE_PRIVEE": [_slot("SAMEDI", 0, 0, 23, 59)]}
-        first["DIMANCHE"] = {"VIE_PRIVEE": [_slot("DIMANCHE", 0, 0, 23, 59)]}
-        second = {d: {"VIE_PRIVEE": [_slot(d, evening + 1, 30, 6, 30)]} for d in DAYS_FR[:5]}
-        versions = [
-            {"debut": f"{year}T00:00:00", "fin": f"{mid}T00:00:00", "innerMap": {"map": first}},
-            {"debut": f"{mid}T00:00:00", "fin": None, "innerMap": {"map": second}},
-        ]
-        periods = []
-        if i % 3 == 0:
-            start = YEAR_START + dt.timedelta(days=int(rng.integers(0, max(fleet.n_days - 14, 1))))
-            periods.append({"description": "congés", "debut": f"{start.isoformat()}T00:00:00",
-                            "fin": f"{(start + dt.timedelta(days=10)).isoformat()}T12:00:00"})
-        out.append({"individuId": ind, "versions": versions, "exceptionnelles": periods})
-    return {"individus": out}
+# The generator (fleetprivacy.fleetgen) is shared with `fleetprivacy demo`.
 
 
 # --- loading ---------------------------------------------------------------------------------

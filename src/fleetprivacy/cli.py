@@ -56,14 +56,19 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Apply pending migrations, then serve the API."""
+    _serve(host, port, announce=True)
+
+
+def _serve(host: str, port: int, announce: bool) -> None:
     import uvicorn
 
     from fleetprivacy.main import create_app
 
     _upgrade(_database())
     settings = get_settings()
-    typer.echo(f"API: http://{host}:{port}{settings.base_path}", err=True)
-    typer.echo(f"Swagger UI: http://{host}:{port}{settings.base_path}/common/openapi/explorer", err=True)
+    if announce:
+        typer.echo(f"API: http://{host}:{port}{settings.base_path}", err=True)
+        typer.echo(f"Swagger UI: http://{host}:{port}{settings.base_path}/common/openapi/explorer", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -319,21 +324,43 @@ def reclassify(
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    real_data: Annotated[Path | None, typer.Option(
+        help="Also import the real data sets of this directory (../shared/data: cabspotting/, geolife_car/) "
+             "as two more customers.", exists=True, file_okay=False)] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the demo customers (and their users) first.")] = False,
+    days: Annotated[int, typer.Option(help="Days of generated trips, ending today.", min=7, max=366)] = 90,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only; do not start the server.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
 ) -> None:
-    """Seed a small demo customer (idempotent), print logins and curl commands, then serve."""
-    from fleetprivacy.demo import seed
+    """Seed the demo customers (idempotent), print logins and curl commands, then serve."""
+    from fleetprivacy import demo as demo_data
+    from fleetprivacy import demo_real
 
+    if real_data is not None:
+        try:
+            demo_real.check_data_dir(real_data)
+        except AppError as exc:
+            _fail(exc)
     db = _database()
     _upgrade(db)
     settings = get_settings()
-    with db.session() as session:
-        info = seed(session)
+    if reset:
+        deleted = demo_data.reset(db, demo_data.ALL_CODES + demo_real.ALL_CODES)
+        typer.echo(f"--reset: deleted demo customers {deleted or 'none'}", err=True)
+    config = _segmentation_config()
+    try:
+        with demo_data.progress_bar(demo_data.work_units() + (demo_real.work_units() if real_data else 0),
+                                    enabled=not no_progress) as progress:
+            info = demo_data.seed(db, config, days, progress=progress)
+            if real_data is not None:
+                info.real = demo_real.seed(db, real_data, config, progress=progress)
+    except AppError as exc:
+        _fail(exc)
     base = f"http://{host}:{port}{settings.base_path}"
     typer.echo(info.describe(base))
     sys.stdout.flush()
     if not no_serve:
-        serve(host=host, port=port)
+        _serve(host, port, announce=False)
 
 
 # Reports (fleetprivacy.analysis.cli): `report` and `rebuild-rollups`.

@@ -77,6 +77,10 @@ class VehicleOut(BaseModel):
     detectionPorteEnabled: bool = False
     odirectMode: str = "ODIRECT_UNIVERSEL"
     nomImage: str | None = None
+    # In the reference's vehicle objects; not stored here, always null.
+    numeroSerie: str | None = None
+    numeroParc: str | None = None
+    couleur: str | None = None
 
 
 # --- admin API ------------------------------------------------------------------------------
