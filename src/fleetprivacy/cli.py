@@ -269,6 +269,9 @@ def purge(
             now = None  # type: ignore[assignment]
         if now is None or now.tzinfo is None:
             _fail(BadInput(f"--as-of {as_of!r} is not an ISO-8601 instant with an offset"))
+        if now > dt.datetime.now(dt.UTC):
+            # A future instant would delete positions the retention period still keeps.
+            _fail(BadInput(f"--as-of {as_of!r} is in the future"))
     db = _database()
     _upgrade(db)
     results = []
@@ -306,11 +309,17 @@ def reclassify(
                 raise BadInput(f"customer {customer} not found")
             tz = ZoneInfo(row.timezone)
             lo = hi = None
+            first, last = dt.date(1970, 1, 2), dt.date(8999, 12, 30)  # the API's instants, a day inside
             if from_ is not None:
                 d = parse_ocean_date(from_, "--from")
+                if not first <= d <= last:
+                    raise BadInput(f"--from must be between {first:%d/%m/%Y} and {last:%d/%m/%Y}")
                 lo = local_to_utc_ms(dt.datetime(d.year, d.month, d.day), tz)
             if to is not None:
-                d = parse_ocean_date(to, "--to") + dt.timedelta(days=1)
+                d = parse_ocean_date(to, "--to")
+                if not first <= d <= last:
+                    raise BadInput(f"--to must be between {first:%d/%m/%Y} and {last:%d/%m/%Y}")
+                d += dt.timedelta(days=1)
                 hi = local_to_utc_ms(dt.datetime(d.year, d.month, d.day), tz)
             if lo is not None and hi is not None and hi <= lo:
                 raise BadInput("--to is before --from")

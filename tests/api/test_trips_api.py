@@ -287,3 +287,78 @@ def test_etapes_ingestion(client, world, db):
     # This vehicle is fed with steps: positions are refused, not cut into a second set of steps.
     r = world.ingest(commute_day(T0 + 3 * DAY))
     assert r.status_code == 409 and "one ingestion route" in r.json()["message"]
+
+
+def test_ingestion_refuses_implausible_values_with_a_400_and_stores_nothing(client, world, db):
+    """An unset clock (1970), a far future, out-of-range numbers, loose types: 400 naming the field, never 500."""
+    url = f"{client.base}/ingest/v1/positions"
+    assert world.ingest(commute_day()).status_code == 200
+    with db.session() as session:
+        before = [(s.id, s.kind, s.start_ms, s.end_ms, s.distance_m) for s in
+                  session.scalars(select(Etape).order_by(Etape.start_ms))]
+    ok = {"t": T0 + DAY, "lat": 48.1, "lon": 2.1}
+    bad = [
+        ({"t": 0}, "positions[1].t"),                        # 1970: a unit whose clock was never set
+        ({"t": -1000}, "positions[1].t"),
+        ({"t": 10**18}, "positions[1].t"),                   # year 31 million: was a 500 downstream
+        ({"t": "9999-12-31T23:59:59Z"}, "positions[1].t"),
+        ({"t": True}, "positions.1.t"),                      # not 1 ms after 1970
+        ({"t": 1.5}, "positions.1.t"),
+        ({"privacy": "yes"}, "positions.1.privacy"),
+        ({"ignition": 1}, "positions.1.ignition"),
+        ({"odometerM": 1e30}, "positions.1.odometerM"),
+    ]
+    for change, words in bad:
+        r = client.post(url, headers=world.h_admin, json={"numeroEmbarque": 7, "positions": [ok, {**ok, **change}]})
+        assert r.status_code == 400 and words in r.json()["message"], (change, r.text)
+        assert set(r.json()) == {"status", "oceanStatus", "message"}
+    for numero in ("7", 2**70, True):
+        r = client.post(url, headers=world.h_admin, json={"numeroEmbarque": numero, "positions": [ok]})
+        assert r.status_code == 400 and "numeroEmbarque" in r.json()["message"], (numero, r.text)
+    etapes = f"{client.base}/ingest/v1/etapes"
+    r = client.post(f"{client.base}/admin/v1/vehicles", headers=world.h_admin,
+                    json={"immatriculation": "EE-800-EE", "numeroEmbarque": 8})
+    assert r.status_code == 201, r.text
+    for step, words in [
+        (_etape(10**18, 10**18 + 1), "etapes[0].start"),     # was a 500 (year out of range)
+        (_etape("9999-12-31T00:00:00Z", "9999-12-31T01:00:00Z"), "etapes[0].start"),
+        (_etape(0, 1000), "etapes[0].start"),
+        (_etape(T0 + 2 * DAY, T0 + 2 * DAY + MIN, distanceM=1e300), "etapes.0.distanceM"),
+        (_etape(T0 + 2 * DAY, T0 + 2 * DAY + MIN, fuelL=1e308), "etapes.0.fuelL"),   # cost became inf/null
+        (_etape(T0 + 2 * DAY, T0 + 2 * DAY + MIN, distanceM=100, electricDistanceM=1e6), "electricDistanceM"),
+        (_etape(T0 + 2 * DAY, T0 + 2 * DAY + MIN, privacy=1), "etapes.0.privacy"),
+    ]:
+        r = client.post(etapes, headers=world.h_admin, json={"numeroEmbarque": 8, "etapes": [step]})
+        assert r.status_code == 400 and words in r.json()["message"], (step, r.text)
+    with db.session() as session:
+        after = [(s.id, s.kind, s.start_ms, s.end_ms, s.distance_m) for s in
+                 session.scalars(select(Etape).order_by(Etape.start_ms))]
+    assert after == before
+
+
+def test_reads_refuse_dates_out_of_range_with_a_400(client, world):
+    """Dates the calendar or the database cannot hold were 500s."""
+    world.ingest(commute_day())
+    url = f"{client.base}/mobility/v1/ficheJour"
+    r = client.get(url, headers=world.h_manager, params={"vehId": world.vehicle_id, "date": "31/12/9999"})
+    assert r.status_code == 400 and "date" in r.json()["message"], r.text
+    for start, end in (("-1", "99999999999999999999"), ("2026-01-05T00:00:00Z", "99999999999999999999"),
+                       ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z")):
+        r = world.search(world.h_manager, start=start, end=end)
+        assert r.status_code == 400 and "Date must be between" in r.json()["message"], r.text
+    assert world.search(world.h_manager, start="1970-01-01T00:00:00Z", end="2030-01-01T00:00:00Z").status_code == 200
+
+
+def test_settings_types_are_strict(client, world):
+    """`true` for positionRetentionDays was stored as 1 day (the next purge keeps one day of positions)."""
+    url = f"{client.base}/admin/v1/settings"
+    before = client.get(url, headers=world.h_admin).json()
+    for bad in ({"positionRetentionDays": True}, {"positionRetentionDays": "7"}, {"positionRetentionDays": 7.0},
+                {"retroactiveWindowDays": "31"}, {"storePrivatePositions": 1}, {"storePrivatePositions": "false"},
+                {"classifyByStart": "true"}, {"fuelPricePerL": "1.5"}, {"electricityPricePerKwh": True},
+                {"currency": 978}):
+        r = client.put(url, headers=world.h_admin, json=bad)
+        assert r.status_code == 400 and next(iter(bad)) in r.json()["message"], (bad, r.text)
+    assert client.get(url, headers=world.h_admin).json() == before
+    r = client.put(url, headers=world.h_admin, json={"fuelPricePerL": 2, "electricityPricePerKwh": 0.25})
+    assert r.status_code == 200 and (r.json()["fuelPricePerL"], r.json()["electricityPricePerKwh"]) == (2.0, 0.25)

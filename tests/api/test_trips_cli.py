@@ -154,3 +154,38 @@ def test_purge_deletes_old_positions_and_keeps_steps(run, factory, tmp_path, db)
         assert session.scalar(select(func.min(Position.t_ms))) >= T0 + 10 * 86_400_000
     code, _, err = run("purge", "--as-of", "tomorrow")
     assert code == 2 and "--as-of" in err
+    # A future instant deleted positions still inside the retention period.
+    code, _, err = run("purge", "--as-of", "9999-01-01T00:00:00+00:00")
+    assert code == 2 and "in the future" in err
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Position)) == len(rows) // 2
+
+
+def test_import_refuses_implausible_times_and_numbers_naming_the_line(run, factory, tmp_path, db):
+    """A 1970 row (a unit's unset clock) made a 56-year step; `1e400` crashed with a traceback."""
+    factory.customer("Odd SA")
+    good = datetime.fromtimestamp(T0 / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cases = [
+        ([("V1", good, 48.1, 2.1), ("V1", "0", 48.1, 2.1)], "line 3: the time 0 ms is not a plausible instant"),
+        ([("V1", "1e400", 48.1, 2.1)], "line 2"),
+        ([("V1", "99999999999999999", 48.1, 2.1)], "line 2: the time"),
+    ]
+    for rows, words in cases:
+        path = tmp_path / "odd.csv"
+        _write_csv(path, rows, ["veh", "time", "lat", "lon"])
+        code, _out, err = run("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
+                              "--create-vehicles", "--no-progress")
+        assert code == 2 and words in err and "Traceback" not in err, (rows, code, err)
+    path = tmp_path / "short.csv"
+    path.write_text(f"veh,time,lat,lon\nV1,{good},48.1\n")
+    code, _out, err = run("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
+                          "--no-progress")
+    assert code == 2 and "line 2: fewer columns than the header" in err, err
+    gpx = tmp_path / "old.gpx"
+    gpx.write_text(GPX.format(segs='<trkseg><trkpt lat="1" lon="2"><time>1970-01-01T00:00:00Z</time></trkpt>'
+                                   f'<trkpt lat="1.1" lon="2"><time>{good}</time></trkpt></trkseg>'))
+    code, _out, err = run("import", "gpx", str(gpx), "--numero-embarque", "44", "--create-vehicle", "--no-progress")
+    assert code == 2 and "not a plausible instant" in err, err
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Etape)) == 0
+        assert session.scalar(select(func.count()).select_from(Position)) == 0

@@ -78,7 +78,7 @@ def report(
     """Print the analysis report (as POST /analyse/preformattedPrivacy computes it) for a customer."""
     from pydantic import ValidationError
 
-    from fleetprivacy.analysis import exports, html, service, wire
+    from fleetprivacy.analysis import service
     from fleetprivacy.analysis.schemas import AnalyseRequest
     from fleetprivacy.schedules.service import system_ctx
 

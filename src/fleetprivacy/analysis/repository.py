@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, tuple_
 from sqlalchemy.orm import Session
 
 from fleetprivacy.analysis.models import ROLLUP_MEASURES, UNIDENTIFIED, EtapePartDay, EtapePartMonth

@@ -28,6 +28,7 @@ from fleetprivacy.core.models import utcnow
 from fleetprivacy.core.tenancy import Ctx, get_owned, scoped
 from fleetprivacy.reference.models import Customer, Vehicle
 from fleetprivacy.trips.models import TRIP, Etape
+from fleetprivacy.trips.repository import lock_vehicle
 
 STATUTS = (EN_ATTENTE, ACCEPTEE, REFUSEE, RETIREE)
 _DAY_MS = 86_400_000
@@ -51,7 +52,12 @@ def find_step(session: Session, ctx: Ctx, id_etape: int | None, numero_embarque:
     vehicle = session.scalars(scoped(Vehicle, ctx).where(Vehicle.numero_embarque == numero_embarque)).first()
     if vehicle is None:
         raise NotFound(f"vehicle numeroEmbarque {numero_embarque} not found")
-    step = session.get(Etape, id_etape) if 0 <= id_etape < 2**63 else None
+    # Requests on one step (and ingestions re-cutting it) queue on the vehicle's row, as ingestions
+    # do: two concurrent requests would otherwise each retire what they saw and both stay ACCEPTEE,
+    # the stored classification following whichever committed last (PostgreSQL; SQLite's writers
+    # queue anyway). The step is read again after the lock.
+    lock_vehicle(session, ctx, vehicle.id)
+    step = session.get(Etape, id_etape, populate_existing=True) if 0 <= id_etape < 2**63 else None
     if step is None or step.customer_id != ctx.customer_id or step.vehicle_id != vehicle.id:
         raise NotFound(f"etape {id_etape} of vehicle {numero_embarque} not found")
     if ctx.is_driver and (ctx.individu_id is None or step.individu_id != ctx.individu_id):
@@ -103,10 +109,12 @@ def request(session: Session, ctx: Ctx, id_etape: int | None, numero_embarque: i
     step = find_step(session, ctx, id_etape, numero_embarque, code_exploitant, now)
     accepted = not ctx.is_driver
     _retire(session, ctx, _open_requests(session, ctx, step.id, (EN_ATTENTE, ACCEPTEE) if accepted else (EN_ATTENTE,)))
+    stamp = utcnow()  # one reading: a request accepted at once is not decided before it was made
     r = RetroRequest(customer_id=ctx.customer_id, etape_id=step.id, privacy=privacy,
-                     statut=ACCEPTEE if accepted else EN_ATTENTE, requested_by=ctx.user_id or None)
+                     statut=ACCEPTEE if accepted else EN_ATTENTE, requested_by=ctx.user_id or None,
+                     requested_at=stamp)
     if accepted:
-        r.decided_by, r.decided_at = ctx.user_id or None, utcnow()
+        r.decided_by, r.decided_at = ctx.user_id or None, stamp
     session.add(r)
     session.flush()
     _audit(session, ctx, "CREATE", r)
@@ -154,6 +162,12 @@ def list_requests(session: Session, ctx: Ctx, statut: str | None) -> list[dict[s
 def decide(session: Session, ctx: Ctx, request_id: int, accepte: bool) -> dict[str, Any]:
     """Accept or refuse a pending request (MANAGER/ADMIN); an accepted one becomes the step's decision."""
     r = get_owned(session, RetroRequest, request_id, ctx, "demande")
+    # Serialised with the step's other requests and decisions (see find_step), then read again: of
+    # two concurrent decisions of one request, the second sees the first's and answers 409.
+    step = session.get(Etape, r.etape_id)
+    if step is not None:
+        lock_vehicle(session, ctx, step.vehicle_id)
+        session.refresh(r)
     if r.statut != EN_ATTENTE:
         raise Conflict(f"demande {request_id} is {r.statut}, not {EN_ATTENTE}")
     before = {"statut": r.statut}

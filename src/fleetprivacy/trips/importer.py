@@ -74,6 +74,14 @@ class _TimeParser:
         return aware_to_ms(parsed)
 
 
+def _plausible(t_ms: int, now_ms: int) -> int:
+    """`t_ms`, or a ValueError (the caller names the line) when no unit can have measured it."""
+    if service.MIN_INGEST_MS <= t_ms <= now_ms + service.MAX_INGEST_AHEAD_MS:
+        return t_ms
+    raise ValueError(f"the time {t_ms} ms is not a plausible instant: it must be between 2000-01-01T00:00:00Z "
+                     "and one day after now (is the unit's clock set?)")
+
+
 def _flag(text: str) -> bool | None:
     v = text.strip().lower()
     if v in _TRUE:
@@ -142,6 +150,7 @@ def read_positions_csv(path: Path, columns: CsvColumns, tz: ZoneInfo,
                        progress: Progress | None = None) -> Iterator[tuple[str, Fix]]:
     """(vehicle key, fix) per row of a position CSV; a bad row is a BadInput naming its line."""
     parse_t = _TimeParser(tz)
+    now_ms = service.wall_clock_ms()
     with open_text(path, progress) as f:
         rows = csv.reader(f)
         header = next(rows, None)
@@ -165,7 +174,7 @@ def read_positions_csv(path: Path, columns: CsvColumns, tz: ZoneInfo,
             for line, row in enumerate(rows, start=2):
                 if not row:
                     continue
-                fix = Fix(parse_t(row[it]), float(row[ila]), float(row[ilo]))
+                fix = Fix(_plausible(parse_t(row[it]), now_ms), float(row[ila]), float(row[ilo]))
                 if extra:
                     fix = fix._replace(**{name: _convert(name, row[i]) for name, i in extra.items()})
                 key = row[iv].strip()
@@ -179,7 +188,9 @@ def read_positions_csv(path: Path, columns: CsvColumns, tz: ZoneInfo,
                     prev_j, prev = held
                     yield key, (prev._replace(ignition=False) if prev_j != j else prev)
                 last[key] = (j, fix)
-        except (ValueError, IndexError) as exc:
+        except IndexError:
+            raise BadInput(f"{path.name} line {line}: fewer columns than the header") from None
+        except (ValueError, OverflowError) as exc:
             raise BadInput(f"{path.name} line {line}: {exc}") from None
         for key, (_, prev) in last.items():
             yield key, prev._replace(ignition=False)
@@ -195,6 +206,7 @@ def _convert(name: str, text: str) -> Any:
 
 def read_gpx(path: Path, segments_as_trips: bool = False, progress: Progress | None = None) -> Iterator[Fix]:
     """The track points of a GPX file (any GPX version), in file order."""
+    now_ms = service.wall_clock_ms()
     with open_text(path, progress) as f:
         pending: Fix | None = None
         try:
@@ -227,13 +239,14 @@ def read_gpx(path: Path, segments_as_trips: bool = False, progress: Progress | N
                 parsed = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
                 if parsed.tzinfo is None:
                     parsed = parsed.replace(tzinfo=dt.UTC)  # GPX times are UTC
-                fix = Fix(aware_to_ms(parsed), float(lat), float(lon), speed, True if segments_as_trips else None)
+                fix = Fix(_plausible(aware_to_ms(parsed), now_ms), float(lat), float(lon), speed,
+                          True if segments_as_trips else None)
                 if pending is not None:
                     yield pending
                 pending = fix
         except ET.ParseError as exc:
             raise BadInput(f"{path.name} is not valid GPX: {exc}") from None
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise BadInput(f"{path.name}: {exc}") from None
         if pending is not None:
             yield pending._replace(ignition=False) if segments_as_trips else pending

@@ -25,6 +25,9 @@ from fleetprivacy.trips.models import TRIP, Etape
 from fleetprivacy.trips.segmentation import haversine_m
 
 MAX_SEARCH_POSITIONS = 100_000
+# Query instants must be in this range, as the analysis' periods (1970-01-01 to 9000-01-01 UTC).
+_MIN_MS = 0
+_MAX_MS = 221_845_392_000_000
 
 # ficheJour row types and position states: the reference's letters (T = trajet, A = arrêt;
 # D = départ, R = roulage, A = arrêt).
@@ -66,6 +69,8 @@ def fiche_jour(session: Session, ctx: Ctx, veh_id: int, date: str) -> dict[str, 
     """`GET /mobility/v1/ficheJour`: the steps of one vehicle that touch one local calendar day."""
     vehicle = get_owned(session, Vehicle, veh_id, ctx, "vehId: vehicle")
     day = parse_ocean_date(date, "date")
+    if not 1970 <= day.year < 9000:  # the calendar ends at 9999: the next day must still exist
+        raise BadInput(f"date: {date!r} must be between 01/01/1970 and 31/12/8999")
     lo = local_to_utc_ms(dt.datetime.combine(day, dt.time()), ctx.tz)
     hi = local_to_utc_ms(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), ctx.tz)
     # Steps sharing time with [lo, hi); one reduced to an instant belongs to the day holding it.
@@ -97,7 +102,10 @@ def fiche_jour(session: Session, ctx: Ctx, veh_id: int, date: str) -> dict[str, 
 def _instant(value: str | None, ctx: Ctx, param: str) -> int:
     if value is None or not str(value).strip():
         raise BadInput(f"{param} is required (ISO-8601, e.g. 2026-01-10T01:30:00.000Z)")
-    return parse_period_instant(value, ctx.tz, param)
+    ms = parse_period_instant(value, ctx.tz, param)
+    if not _MIN_MS <= ms <= _MAX_MS:  # beyond, the database's integers and calendars overflow
+        raise BadInput(f"{param} must be between 1970-01-01 and 9000-01-01")
+    return ms
 
 
 def motorisation_energie(vehicle: Vehicle) -> str:

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+from fleetprivacy.core.types import Int64
 
 
 MAX_POSITIONS_PER_REQUEST = 100_000
 MAX_ETAPES_PER_REQUEST = 10_000
 
-Instant = int | str
+
+def _instant(value: Any) -> Any:
+    """Epoch ms (an integer, or a whole float) or a string; anything else is refused, not converted."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    # bool is an int subclass: `true` is not an instant (it would be 1 ms after 1970).
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("expected epoch milliseconds (an integer) or an ISO-8601 date-time (a string)")
+    return value
+
+
+Instant = Annotated[int | str, BeforeValidator(_instant)]
+# Largest values a unit can mean (anything above is a unit's or an integrator's error, and would
+# overflow sums and exports): 10 million km of odometer, 100,000 km in one step...
+MAX_ODOMETER_M = 1e10
+MAX_STEP_DISTANCE_M = 1e8
+MAX_FUEL_L = 1e8
+MAX_ENERGY_KWH = 1e9
 _INSTANT_HELP = ("Epoch milliseconds UTC, or ISO-8601 (`2026-01-10T08:30:00Z`, `2026-01-10T09:30:00+01:00`; "
                  "without an offset: the customer's wall clock).")
 
@@ -26,19 +55,21 @@ class PositionIn(_In):
     lat: float = Field(ge=-90, le=90, description="Latitude, WGS84 degrees.")
     lon: float = Field(ge=-180, le=180, description="Longitude, WGS84 degrees.")
     speedKmh: float | None = Field(default=None, ge=0, le=1000)
-    ignition: bool | None = Field(default=None, description="When present, trips are cut by ignition.")
-    odometerM: float | None = Field(default=None, ge=0, description="Cumulative odometer (m); preferred for distances.")
-    fuelUsedL: float | None = Field(default=None, ge=0, description="Cumulative fuel used (L).")
-    energyUsedKWh: float | None = Field(default=None, ge=0, description="Cumulative energy used (kWh).")
+    ignition: StrictBool | None = Field(default=None, description="When present, trips are cut by ignition.")
+    odometerM: float | None = Field(default=None, ge=0, le=MAX_ODOMETER_M,
+                                    description="Cumulative odometer (m); preferred for distances.")
+    fuelUsedL: float | None = Field(default=None, ge=0, le=MAX_FUEL_L, description="Cumulative fuel used (L).")
+    energyUsedKWh: float | None = Field(default=None, ge=0, le=MAX_ENERGY_KWH,
+                                        description="Cumulative energy used (kWh).")
     socPct: float | None = Field(default=None, ge=0, le=100, description="Battery state of charge (%).")
-    privacy: bool | None = Field(default=None, description="The driver switched private mode on in the car.")
+    privacy: StrictBool | None = Field(default=None, description="The driver switched private mode on in the car.")
     badge: str | None = Field(default=None, max_length=64, description="Driver badge read by the unit.")
 
 
 class PositionsIngest(_In):
     """`POST /ingest/v1/positions`: a batch of one vehicle's reports, in any order."""
 
-    numeroEmbarque: int = Field(ge=0, description="On-board unit number of the vehicle.")
+    numeroEmbarque: Int64 = Field(description="On-board unit number of the vehicle.")
     positions: list[PositionIn] = Field(max_length=MAX_POSITIONS_PER_REQUEST)
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -62,12 +93,16 @@ class EtapeIn(_In):
     type: Literal["TRIP", "STOP"]
     start: Instant = Field(description=_INSTANT_HELP)
     end: Instant = Field(description=f"{_INSTANT_HELP} Not before `start`.")
-    distanceM: float | None = Field(default=None, ge=0, description="Absent: from the positions (odometer, else great circle).")
-    electricDistanceM: float | None = Field(default=None, ge=0)
-    fuelL: float | None = Field(default=None, ge=0, description="Absent: estimated from valeurConsommation.")
-    energyKWh: float | None = Field(default=None, ge=0, description="Absent: estimated for an electric vehicle.")
+    distanceM: float | None = Field(default=None, ge=0, le=MAX_STEP_DISTANCE_M,
+                                    description="Absent: from the positions (odometer, else great circle).")
+    electricDistanceM: float | None = Field(default=None, ge=0, le=MAX_STEP_DISTANCE_M,
+                                            description="Not more than distanceM.")
+    fuelL: float | None = Field(default=None, ge=0, le=MAX_FUEL_L,
+                                description="Absent: estimated from valeurConsommation.")
+    energyKWh: float | None = Field(default=None, ge=0, le=MAX_ENERGY_KWH,
+                                    description="Absent: estimated for an electric vehicle.")
     batteryPctPoints: float | None = Field(default=None, ge=-100, le=100)
-    privacy: bool = Field(default=False, description="The device's private flag for the whole step.")
+    privacy: StrictBool = Field(default=False, description="The device's private flag for the whole step.")
     badge: str | None = Field(default=None, max_length=64)
     startLat: float | None = Field(default=None, ge=-90, le=90)
     startLon: float | None = Field(default=None, ge=-180, le=180)
@@ -80,13 +115,16 @@ class EtapeIn(_In):
         for a, b in (("startLat", "startLon"), ("endLat", "endLon")):
             if (getattr(self, a) is None) != (getattr(self, b) is None):
                 raise ValueError(f"{a} and {b} go together")
+        if self.distanceM is not None and self.electricDistanceM is not None \
+                and self.electricDistanceM > self.distanceM:
+            raise ValueError("electricDistanceM must not be more than distanceM")
         return self
 
 
 class EtapesIngest(_In):
     """`POST /ingest/v1/etapes`: steps of one vehicle with their positions."""
 
-    numeroEmbarque: int = Field(ge=0)
+    numeroEmbarque: Int64
     etapes: list[EtapeIn] = Field(max_length=MAX_ETAPES_PER_REQUEST)
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -129,15 +167,17 @@ class SettingsOut(BaseModel):
 
 
 class SettingsUpdate(_In):
-    storePrivatePositions: bool | None = None
-    positionRetentionDays: int | None = Field(default=None, ge=1, le=36500)
-    fuelPricePerL: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False,
-                                        description="null: no price (costs count 0 for fuel).")
-    electricityPricePerKwh: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False,
-                                                 description="null: no price (costs count 0 for electricity).")
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
-    retroactiveWindowDays: int | None = Field(default=None, ge=0, le=36500)
-    classifyByStart: bool | None = None
+    # Strict types: `true` for positionRetentionDays was 1 day (the next purge would keep one day),
+    # `"1.5"` or `1` for a price or a flag were converted silently.
+    storePrivatePositions: StrictBool | None = None
+    positionRetentionDays: StrictInt | None = Field(default=None, ge=1, le=36500)
+    fuelPricePerL: StrictFloat | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False,
+                                              description="null: no price (costs count 0 for fuel).")
+    electricityPricePerKwh: StrictFloat | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False,
+                                                       description="null: no price (costs count 0 for electricity).")
+    currency: StrictStr | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
+    retroactiveWindowDays: StrictInt | None = Field(default=None, ge=0, le=36500)
+    classifyByStart: StrictBool | None = None
 
 
 # --- documented read shapes (the routes build plain dicts for speed) ------------------------

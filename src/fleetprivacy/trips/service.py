@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from fleetprivacy.classification.service import classify_and_store
 from fleetprivacy.config import Settings
 from fleetprivacy.core import audit
-from fleetprivacy.core.dates import parse_period_instant
+from fleetprivacy.core.dates import format_iso_instant, parse_period_instant
 from fleetprivacy.core.errors import BadInput, Conflict
 from fleetprivacy.core.tenancy import Ctx
 from fleetprivacy.reference.models import Customer, Vehicle
@@ -244,12 +244,38 @@ def _inside(t: np.ndarray, parts: Sequence[Part]) -> np.ndarray:
 # --- POST /ingest/v1/positions ----------------------------------------------------------------
 
 
-def fixes_from_wire(ctx: Ctx, positions: Sequence[Any], where: str = "positions") -> list[Fix]:
+# Instants a unit can have measured. Before 2000 is a clock that was never set (1970, the GPS week
+# rollover); more than a day ahead of the server is a clock gone wrong. Either would make a step
+# spanning decades (or an open stop until then, which every later batch would re-cut behind).
+MIN_INGEST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+MAX_INGEST_AHEAD_MS = 86_400_000
+
+
+def wall_clock_ms() -> int:
+    """The server's clock, epoch ms (a function so that tests can move it)."""
+    import time
+
+    return time.time_ns() // 1_000_000
+
+
+def check_ingest_instant(ctx: Ctx, t_ms: int, param: str, now_ms: int) -> int:
+    """`t_ms`, or a 400 naming `param` when no unit can have measured it (see MIN_INGEST_MS)."""
+    if MIN_INGEST_MS <= t_ms <= now_ms + MAX_INGEST_AHEAD_MS:
+        return t_ms
+    shown = format_iso_instant(t_ms, ctx.tz) if -10**14 < t_ms < 10**14 else "out of any calendar"
+    raise BadInput(f"{param}: {t_ms} ({shown}) is not a plausible instant: instants must be between "
+                   "2000-01-01T00:00:00Z and one day after the server's clock (is the unit's clock set?)")
+
+
+def fixes_from_wire(ctx: Ctx, positions: Sequence[Any], where: str = "positions",
+                    now_ms: int | None = None) -> list[Fix]:
     """Segmenter fixes from the API's position objects (``t`` as epoch ms or ISO-8601)."""
     tz = ctx.tz
+    now_ms = wall_clock_ms() if now_ms is None else now_ms
     out = []
     for i, p in enumerate(positions):
         t = p.t if isinstance(p.t, int) and not isinstance(p.t, bool) else parse_period_instant(p.t, tz, f"{where}[{i}].t")
+        t = check_ingest_instant(ctx, t, f"{where}[{i}].t", now_ms)
         out.append(Fix(t, p.lat, p.lon, p.speedKmh, p.ignition, p.odometerM, p.fuelUsedL, p.energyUsedKWh,
                        p.socPct, p.privacy, p.badge))
     return out
@@ -272,14 +298,15 @@ def ingest_etapes_wire(session: Session, ctx: Ctx, numero_embarque: int, etapes:
     """`POST /ingest/v1/etapes`: parse and check the steps, then ``ingest_etapes``."""
     vehicle = vehicle_for_ingestion(session, ctx, numero_embarque)
     tz = ctx.tz
+    now_ms = wall_clock_ms()
     data = []
     for i, e in enumerate(etapes):
         where = f"etapes[{i}]"
-        start = parse_period_instant(e.start, tz, f"{where}.start")
-        end = parse_period_instant(e.end, tz, f"{where}.end")
+        start = check_ingest_instant(ctx, parse_period_instant(e.start, tz, f"{where}.start"), f"{where}.start", now_ms)
+        end = check_ingest_instant(ctx, parse_period_instant(e.end, tz, f"{where}.end"), f"{where}.end", now_ms)
         if end < start:
             raise BadInput(f"{where}.end must not be before {where}.start")
-        fixes = fixes_from_wire(ctx, e.positions, f"{where}.positions")
+        fixes = fixes_from_wire(ctx, e.positions, f"{where}.positions", now_ms)
         outside = next((f for f in fixes if not start <= f.t_ms <= end), None)
         if outside is not None:
             raise BadInput(f"{where}.positions: the position at {outside.t_ms} is outside the step")
