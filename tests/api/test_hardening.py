@@ -161,6 +161,23 @@ def test_garbage_tokens_are_throttled_per_address(db, settings, factory):
     app.state.db.engine.dispose()
 
 
+def test_failed_logins_from_an_address_do_not_lock_out_valid_tokens(db, settings, factory):
+    """Five failed logins from one address (a NAT, a proxy) made every request from it 429, valid tokens included."""
+    t = factory.tenant("nat")
+    app = create_app(settings.model_copy(update={"failed_login_limit": "5/minute"}))
+    with TestClient(app) as c:
+        base = settings.base_path
+        token = c.post(f"{base}/auth/authenticate2", json={"login": t.manager, "password": PASSWORD}).json()["token"]
+        for _ in range(5):
+            assert c.post(f"{base}/auth/authenticate2", json={"login": "nobody", "password": "x" * 12}).status_code == 401
+        assert c.post(f"{base}/auth/authenticate2", json={"login": "nobody", "password": "x" * 12}).status_code == 429
+        url = f"{base}/mobility/v1/entities"
+        assert c.get(url, headers={"X-AUTH-TOKEN": token}).status_code == 200
+        r = c.get(url, headers={"X-AUTH-TOKEN": "garbage"})
+        assert r.status_code == 429 and r.headers["retry-after"] and r.json()["status"] == 429
+    app.state.db.engine.dispose()
+
+
 def test_openapi_documents_the_error_body_and_the_token(client):
     doc = client.get(f"{client.base}/common/openapi/openapi.json").json()
     assert "HTTPValidationError" not in json.dumps(doc)

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from fleetprivacy.trips.segmentation import Fix
-from trips_support import MIN, T0, park, wire
+from trips_support import MIN, T0, drive, park, wire
 
 # Marker coordinates of the private destination: nothing else in the data has these digits.
 SECRET = (12.3456789, 98.7654321)
@@ -154,3 +154,46 @@ def test_a_trip_made_private_by_a_schedule_is_masked_from_the_private_slot_on(cl
     assert [(r["type"], r["viePrivee"]) for r in rows] == [("A", False), ("T", True), ("A", True)]
     own = auth(t.driver)
     assert "98.7654321" in client.get(f"{b}/positions/search", headers=own, params=params).text
+
+
+def test_a_retroactively_private_trip_hides_the_ends_of_its_neighbouring_stops(client, factory, auth):
+    """The stop before a private trip ends where the trip leaves from, the stop after starts where it
+    arrives: those ends were shown to a manager when the trip was private by a retroactive decision."""
+    t = factory.tenant("r")
+    b = client.base
+    admin, manager, own = auth(t.admin), auth(t.manager), auth(t.driver)
+    client.put(f"{b}/admin/v1/individus/{t.individu_id}", headers=admin, json={"badge": "RB"})
+    client.put(f"{b}/admin/v1/settings", headers=admin, json={"retroactiveWindowDays": 36500})
+    v = client.post(f"{b}/admin/v1/vehicles", headers=admin,
+                    json={"immatriculation": "RT-1", "numeroEmbarque": 6, "privacyEnabled": True}).json()
+    home, away, office = (45.1111111, 4.2222222), (45.1911111, 4.3022222), (45.1511111, 4.2522222)
+    fixes = (park(T0, office, 30) + drive(T0 + 30 * MIN, office, away, 20)
+             + park(T0 + 50 * MIN, away, 40) + drive(T0 + 90 * MIN, away, home, 15) + park(T0 + 105 * MIN, home, 30))
+    fixes = [f._replace(badge="RB") for f in fixes]
+    r = client.post(f"{b}/ingest/v1/positions", headers=admin, json={"numeroEmbarque": 6, "positions": wire(fixes)})
+    assert r.status_code == 200, r.text
+    params = {"vehId": v["id"], "date": "05/01/2026"}
+    rows = client.get(f"{b}/mobility/v1/ficheJour", headers=manager, params=params).json()["fjRows"]
+    first_trip = next(i for i, row in enumerate(rows) if row["type"] == "T")
+    trip_id = rows[first_trip]["id"]
+    r = client.post(f"{b}/vieprivee/v1/etapeViePriveePosteriori", headers=manager,
+                    params={"idEtape": trip_id, "numeroEmbarque": 6, "privacy": "true"})
+    assert r.status_code == 200 and r.json() is True, r.text
+
+    rows = client.get(f"{b}/mobility/v1/ficheJour", headers=manager, params=params).json()["fjRows"]
+    before, trip, after = rows[first_trip - 1], rows[first_trip], rows[first_trip + 1]
+    assert trip["viePrivee"] is True and not before["viePrivee"]
+    assert before["posDeb"]["latitudeY"] is not None  # the stop before is public, but not where the trip left
+    # The stop after is where the private trip went: hidden whole.
+    assert after["type"] == "A" and after["viePrivee"] is True
+    for pos in (before["posFin"], trip["posDeb"], trip["posFin"], after["posDeb"], after["posFin"]):
+        assert pos["latitudeY"] is None and pos["longitudeX"] is None
+    search = client.get(f"{b}/positions/search", headers=manager, params={
+        "immatriculation": "RT-1", "startDate": "2026-01-05T08:00:00Z", "endDate": "2026-01-05T09:29:59Z"}).json()
+    shown = [(p["latitudeY"], p["longitudeX"]) for block in search["positionsVehicles"] for p in block["positions"]]
+    assert shown and any(lat is None for lat, _ in shown)
+    # Up to the next trip (which, professional, shows where it leaves from), nothing near the destination.
+    assert all(lat is None or abs(lat - away[0]) > 1e-3 or abs(lon - away[1]) > 1e-3 for lat, lon in shown)
+    # The trip's own driver still sees everything.
+    mine = client.get(f"{b}/mobility/v1/ficheJour", headers=own, params=params).json()["fjRows"]
+    assert all(row[end]["latitudeY"] is not None for row in mine for end in ("posDeb", "posFin"))

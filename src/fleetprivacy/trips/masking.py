@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from fleetprivacy.core.tenancy import Ctx
+from fleetprivacy.trips.models import STOP, TRIP, Etape
 
 Part = tuple[int, int]  # [start_ms, end_ms], both ends included
 
@@ -47,6 +48,26 @@ def private_parts_for_steps(session: Session, steps: Iterable[StepLike]) -> dict
     from fleetprivacy.classification.service import private_parts_for  # classification imports trips
 
     return private_parts_for(session, steps)
+
+
+def private_parts_for_reads(session: Session, steps: Sequence[Etape]) -> dict[int, list[Part]]:
+    """What a read hides, for a vehicle's consecutive ``steps`` (by start): ``private_parts_for_steps``,
+    plus the whole stop that follows a trip declared private after the fact.
+
+    A device-flagged trip's unit keeps flagging while parked and a schedule covers stops too, but a
+    retroactive decision names one trip: without this rule the stop after it would show, to anyone,
+    the place the private trip went to. (A later professional trip still shows where it leaves from.)"""
+    from fleetprivacy.classification.service import decisions_for  # classification imports trips
+
+    parts = private_parts_for_steps(session, steps)
+    trips = [s.id for s in steps if s.kind == TRIP]
+    if not trips:
+        return parts
+    decided = decisions_for(session, steps[0].customer_id, trips)
+    for prev, step in zip(steps, steps[1:]):
+        if decided.get(prev.id) is True and step.kind == STOP and step.start_ms == prev.end_ms:
+            parts[step.id] = [*parts.get(step.id, []), (step.start_ms, step.end_ms)]
+    return parts
 
 
 def is_masked(viewer: Ctx, *, private: bool, driver_id: int | None) -> bool:

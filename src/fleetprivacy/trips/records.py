@@ -20,7 +20,7 @@ from fleetprivacy.core.errors import BadInput
 from fleetprivacy.core.tenancy import Ctx, get_owned
 from fleetprivacy.reference.models import Individu, Vehicle
 from fleetprivacy.trips import repository
-from fleetprivacy.trips.masking import IntervalUnion, mask_positions, private_parts_for_steps, step_privacy
+from fleetprivacy.trips.masking import IntervalUnion, mask_positions, private_parts_for_reads, step_privacy
 from fleetprivacy.trips.models import TRIP, Etape
 from fleetprivacy.trips.segmentation import haversine_m
 
@@ -39,6 +39,11 @@ def _visible_steps(ctx: Ctx, steps: Sequence[Etape]) -> list[Etape]:
     if ctx.is_driver:
         return [s for s in steps if s.individu_id is not None and s.individu_id == ctx.individu_id]
     return list(steps)
+
+
+def _around(session: Session, ctx: Ctx, vehicle_id: int, steps: Sequence[Etape]) -> list[Etape]:
+    """``steps`` (by start) with their neighbours, whose ends they share: masking needs both."""
+    return repository.steps_overlapping(session, ctx, vehicle_id, steps[0].start_ms, max(s.end_ms for s in steps))
 
 
 def _driver(ind: Individu | None) -> dict[str, Any] | None:
@@ -77,11 +82,19 @@ def fiche_jour(session: Session, ctx: Ctx, veh_id: int, date: str) -> dict[str, 
     steps = [s for s in repository.steps_overlapping(session, ctx, vehicle.id, lo, hi)
              if s.start_ms < hi and (s.end_ms > lo or s.start_ms >= lo)]
     steps = _visible_steps(ctx, steps)
-    parts = private_parts_for_steps(session, steps)
+    if not steps:
+        return {"fjRows": []}
+    # A row's ends are shared with the neighbouring steps (a stop ends where the next trip starts):
+    # an end at an instant of a private part of ANY step of the vehicle is hidden, whoever drove it.
+    around = _around(session, ctx, vehicle.id, steps)
+    parts = private_parts_for_reads(session, around)
+    ends = [t for s in steps for t in (s.start_ms, s.end_ms)]
+    _, ends_masked = mask_positions(ctx, around, parts, ends, [None] * len(ends))
     people = repository.individus(session, ctx, (s.individu_id for s in steps))
     rows = []
-    for s in steps:
+    for i, s in enumerate(steps):
         privacy = step_privacy(ctx, s, parts)
+        deb_masked, fin_masked = privacy.masked or ends_masked[2 * i], privacy.masked or ends_masked[2 * i + 1]
         driver = _driver(people.get(s.individu_id)) if s.individu_id is not None else None
         trip = s.kind == TRIP
         rows.append({
@@ -90,9 +103,9 @@ def fiche_jour(session: Session, ctx: Ctx, veh_id: int, date: str) -> dict[str, 
             "dureeMs": s.end_ms - s.start_ms,
             "id": s.id,
             "posDeb": _fj_position(ctx, s.start_ms, s.start_lat, s.start_lon, "D" if trip else "A", driver,
-                                   privacy.masked),
+                                   deb_masked),
             "posFin": _fj_position(ctx, s.end_ms, s.end_lat, s.end_lon, "A" if trip else "D", driver,
-                                   privacy.masked),
+                                   fin_masked),
             "type": ROW_TYPE.get(s.kind, s.kind),
             "viePrivee": privacy.private,
         })
@@ -154,7 +167,8 @@ def _positions(session: Session, ctx: Ctx, vehicle: Vehicle, rows: Sequence[Any]
             return []
     # Masking looks at every step, not only the viewer's: a position shared with someone else's
     # private step (its first or last instant) stays hidden.
-    parts = private_parts_for_steps(session, steps)
+    steps = _around(session, ctx, vehicle.id, steps) if steps else steps
+    parts = private_parts_for_reads(session, steps)
     private, masked = mask_positions(ctx, steps, parts, [r.t_ms for r in rows], [r.privacy for r in rows])
     people = repository.individus(session, ctx, (s.individu_id for s in steps))
     starts = [s.start_ms for s in steps]
