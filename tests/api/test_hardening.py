@@ -185,3 +185,18 @@ def test_openapi_documents_the_error_body_and_the_token(client):
     op = doc["paths"][f"{client.base}/mobility/v1/entities"]["get"]
     assert "422" not in op["responses"] and op["responses"]["401"]["content"]
     assert doc["paths"][f"{client.base}/admin/v1/entities"]["post"]["summary"] == "Create an entity"
+
+
+@pytest.mark.parametrize(("path", "params", "name"), [
+    ("/mobility/v1/ficheJour", {"vehId": "1.0", "date": "05/01/2026"}, "vehId"),
+    ("/mobility/v1/entities", {"customerId": "1.0"}, "customerId"),
+    ("/vieprivee/v1/horairesViePriveeRecurrentesIndividu", {"individuId": "1", "historique": "yes"}, "historique"),
+    ("/admin/v1/vehicles", {"includeDeleted": "on"}, "includeDeleted"),
+    ("/admin/v1/audit", {"limit": "1e2"}, "limit"),
+    ("/admin/v1/vehicles/1.0", {}, "id"),
+])
+def test_query_ids_and_flags_are_strict(client, acme, path, params, name):
+    """`vehId=1.0`, `historique=yes` or `includeDeleted=on` were converted (and "no" switched a flag off)."""
+    _t, h, *_ = acme
+    r = client.get(f"{client.base}{path}", headers=h, params=params)
+    assert r.status_code == 400 and name in r.json()["message"], r.text

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Path, Query
 
 from fleetprivacy.classification import retro, schemas
 from fleetprivacy.core.deps import CtxDep, ManagerCtx, SessionDep
-from fleetprivacy.core.types import ID_MAX
+from fleetprivacy.core.types import ID_MAX, QueryBool, QueryInt
 
 router = APIRouter(prefix="/vieprivee/v1", tags=["retroactive requests"])
 
 _STEP = "/etapeViePriveePosteriori"
-IdEtape = Annotated[int | None, Query(alias="idEtape", ge=0, le=ID_MAX, description="The step (required).")]
-NumeroEmbarque = Annotated[
-    int | None, Query(alias="numeroEmbarque", ge=0, le=ID_MAX, description="The step's vehicle (required).")
+IdEtape = Annotated[QueryInt | None, Query(alias="idEtape", ge=0, le=ID_MAX, description="The step (required).")]
+NumeroEmbarque = Annotated[QueryInt | None, Query(alias="numeroEmbarque", ge=0, le=ID_MAX, description="The step's vehicle (required).")
 ]
 CodeExploitant = Annotated[
     str | None, Query(alias="codeExploitant", max_length=64, description="The customer's code (optional check).")
@@ -30,7 +29,7 @@ def post_request(
     id_etape: IdEtape = None,
     numero_embarque: NumeroEmbarque = None,
     code_exploitant: CodeExploitant = None,
-    privacy: Annotated[bool | None, Query(description="true: private; false: professional.")] = None,
+    privacy: Annotated[QueryBool | None, Query(description="true: private; false: professional.")] = None,
 ) -> Any:
     """Ask that a trip be private or professional; a MANAGER's/ADMIN's request is accepted at once,
     a DRIVER's (own trips only) waits for a decision. Replaces an earlier request on the step."""
@@ -71,8 +70,8 @@ def list_requests(
 def decide(
     ctx: ManagerCtx,
     session: SessionDep,
-    id: Annotated[int, Path(ge=0, le=ID_MAX)],  # noqa: A002
-    accepte: Annotated[bool, Query(description="true: accept; false: refuse.")],
+    id: Annotated[QueryInt, Path(ge=0, le=ID_MAX)],  # noqa: A002
+    accepte: Annotated[QueryBool, Query(description="true: accept; false: refuse.")],
 ) -> Any:
     """Accept or refuse a pending request (MANAGER, ADMIN); an accepted one decides the step."""
     return retro.decide(session, ctx, id, accepte)

@@ -13,6 +13,7 @@ from fleetprivacy.core.dates import ms_to_utc, parse_period_instant
 from fleetprivacy.core.deps import ManagerCtx, SessionDep
 from fleetprivacy.core.errors import BadInput
 from fleetprivacy.core.tenancy import Ctx, scoped
+from fleetprivacy.core.types import QueryInt
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: audit"])
 
@@ -104,9 +105,8 @@ def get_audit(
             description="e.g. recurring_schedule, exceptional_schedule, individu, vehicle, entity.",
         ),
     ] = None,
-    object_id: Annotated[int | None, Query(alias="objectId", ge=0, lt=_ID_MAX)] = None,
-    individu_id: Annotated[
-        int | None,
+    object_id: Annotated[QueryInt | None, Query(alias="objectId", ge=0, lt=_ID_MAX)] = None,
+    individu_id: Annotated[QueryInt | None,
         Query(
             alias="individuId",
             ge=0,
@@ -118,8 +118,8 @@ def get_audit(
         str | None, Query(alias="from", description="Inclusive; epoch ms or ISO-8601 (no offset: customer's zone).")
     ] = None,
     end: Annotated[str | None, Query(alias="to", description="Exclusive; epoch ms or ISO-8601.")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[QueryInt, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[QueryInt, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """The audit log of the customer (who, when, what, before/after), newest first, paginated."""
     return list_entries(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fleetprivacy.auth.service import customer_ids_of, user_for_token
 from fleetprivacy.core.errors import BadInput, Forbidden
 from fleetprivacy.core.tenancy import Ctx
-from fleetprivacy.core.types import ID_MAX
+from fleetprivacy.core.types import ID_MAX, QueryInt
 from fleetprivacy.reference.models import Customer
 
 
@@ -35,7 +35,7 @@ def _ctx(
     session: SessionDep,
     x_auth_token: TokenDep,
     customer_id: Annotated[
-        int | None,
+        QueryInt | None,
         Query(alias="customerId", ge=1, le=ID_MAX, description="Customer id. Required only for a multi-customer user."),
     ] = None,
 ) -> Ctx:

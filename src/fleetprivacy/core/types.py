@@ -29,3 +29,21 @@ def _in_range(value: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_in_range)]
+
+
+def _digits(value: Any) -> Any:
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("expected a whole number written with digits only (e.g. 42)")
+    return value
+
+
+def _true_false(value: Any) -> Any:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return value
+
+
+# Query parameters arrive as text: only digits make an integer, only `true`/`false` a boolean
+# (`1.0`, `yes`, `on` are refused rather than converted, as in JSON bodies).
+QueryInt = Annotated[int, BeforeValidator(_digits)]
+QueryBool = Annotated[bool, BeforeValidator(_true_false)]

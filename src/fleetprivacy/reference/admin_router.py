@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
 from fleetprivacy.core.deps import AdminCtx, SessionDep
-from fleetprivacy.core.types import ID_MAX
+from fleetprivacy.core.types import ID_MAX, QueryBool, QueryInt
 from fleetprivacy.reference import schemas, service
 from fleetprivacy.reference.service import Kind
 
@@ -35,22 +35,22 @@ def _crud(
     def list_all(
         ctx: AdminCtx,
         session: SessionDep,
-        include_deleted: Annotated[bool, Query(alias="includeDeleted")] = False,
+        include_deleted: Annotated[QueryBool, Query(alias="includeDeleted")] = False,
     ) -> Any:
         return [to_wire(o) for o in service.list_objects(session, ctx, kind, include_deleted)]
 
-    def get_one(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
+    def get_one(ctx: AdminCtx, session: SessionDep, object_id: Annotated[QueryInt, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
         return to_wire(service.get_object(session, ctx, kind, object_id))
 
     def update(
         ctx: AdminCtx,
         session: SessionDep,
-        object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)],
+        object_id: Annotated[QueryInt, Path(alias="id", ge=1, le=ID_MAX)],
         body: Annotated[update_model, Body()],  # type: ignore[valid-type]
     ) -> Any:
         return to_wire(service.update_object(session, ctx, kind, object_id, body))
 
-    def delete(ctx: AdminCtx, session: SessionDep, object_id: Annotated[int, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
+    def delete(ctx: AdminCtx, session: SessionDep, object_id: Annotated[QueryInt, Path(alias="id", ge=1, le=ID_MAX)]) -> Any:
         return to_wire(service.delete_object(session, ctx, kind, object_id))
 
     router.add_api_route(

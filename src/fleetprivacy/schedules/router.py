@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fleetprivacy.core.dates import OCEAN_DATETIME_FORMAT
 from fleetprivacy.core.deps import AdminCtx, CtxDep, SessionDep
 from fleetprivacy.schedules import importer, schemas, service
+from fleetprivacy.core.types import QueryBool, QueryInt
 
 router = APIRouter(prefix="/vieprivee/v1", tags=["private-life schedules"])
 admin_router = APIRouter(prefix="/admin/v1", tags=["admin: schedules import"])
@@ -18,8 +19,7 @@ admin_router = APIRouter(prefix="/admin/v1", tags=["admin: schedules import"])
 _RECURRING = "/horairesViePriveeRecurrentesIndividu"
 _EXCEPTIONAL = "/horairesViePriveeExceptionnellesIndividu"
 
-IndividuIdOpt = Annotated[
-    int | None,
+IndividuIdOpt = Annotated[QueryInt | None,
     Query(
         alias="individuId",
         ge=0,
@@ -27,7 +27,7 @@ IndividuIdOpt = Annotated[
         description="The individual (driver). Absent: every individual of the customer (a DRIVER: their own).",
     ),
 ]
-IndividuId = Annotated[int, Query(alias="individuId", ge=0, lt=service.ID_MAX, description="The individual (driver).")]
+IndividuId = Annotated[QueryInt, Query(alias="individuId", ge=0, lt=service.ID_MAX, description="The individual (driver).")]
 _DATE_HELP = (
     f"Format `{OCEAN_DATETIME_FORMAT}`: `Z`/`UTC` or a numeric offset (`+0100`) is honoured; no zone = the "
     "customer's wall clock (e.g. `25/12/2027 00:00:00 Z`)."
@@ -45,8 +45,7 @@ def get_recurring(
     ctx: CtxDep,
     session: SessionDep,
     individu_id: IndividuIdOpt = None,
-    historique: Annotated[
-        bool, Query(description="true: past versions too, so that what was in force at any past instant shows.")
+    historique: Annotated[QueryBool, Query(description="true: past versions too, so that what was in force at any past instant shows.")
     ] = False,
 ) -> Any:
     """Recurring private-life slots: one row per slot of the versions in force now or later."""
@@ -118,8 +117,7 @@ def post_exceptional(
     ] = None,
     date_debut: DateDebut = None,
     date_fin: DateFin = None,
-    extension_id_to_update: Annotated[
-        int | None,
+    extension_id_to_update: Annotated[QueryInt | None,
         Query(
             alias="extensionIdToUpdate",
             ge=0,

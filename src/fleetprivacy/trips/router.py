@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fleetprivacy.core.dates import OCEAN_DATE_FORMAT
 from fleetprivacy.core.deps import AdminCtx, CtxDep, SessionDep
 from fleetprivacy.trips import records, schemas, service
+from fleetprivacy.core.types import QueryBool, QueryInt
 
 ingest_router = APIRouter(prefix="/ingest/v1", tags=["ingestion"])
 router = APIRouter(tags=["trips and positions"])
@@ -55,7 +56,7 @@ def ingest_etapes(ctx: AdminCtx, session: SessionDep, body: schemas.EtapesIngest
 def fiche_jour(
     ctx: CtxDep,
     session: SessionDep,
-    veh_id: Annotated[int, Query(alias="vehId", ge=0, lt=2**63, description="Vehicle id.")],
+    veh_id: Annotated[QueryInt, Query(alias="vehId", ge=0, lt=2**63, description="Vehicle id.")],
     date: Annotated[str, Query(description=f"Local calendar day of the customer, `{OCEAN_DATE_FORMAT}`.")],
 ) -> Any:
     """The daily record of a vehicle: its trips (`T`) and stops (`A`) touching that local day.
@@ -83,15 +84,13 @@ def positions_search(
         str | None, Query(alias="startDate", description="ISO-8601, e.g. `2026-01-10T01:30:00.000Z`.")
     ] = None,
     end_date: Annotated[str | None, Query(alias="endDate", description="ISO-8601; after startDate.")] = None,
-    by_storage_date: Annotated[
-        bool,
+    by_storage_date: Annotated[QueryBool,
         Query(
             alias="byStorageDate",
             description="Accepted for compatibility; positions are searched by their own instants.",
         ),
     ] = False,
-    with_privacy: Annotated[
-        bool,
+    with_privacy: Annotated[QueryBool,
         Query(
             alias="withPrivacy",
             description="Accepted for compatibility: privacy always applies (CNIL); false reveals nothing more.",
