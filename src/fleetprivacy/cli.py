@@ -337,7 +337,7 @@ def demo(
         help="Also import the real data sets of this directory (../shared/data: cabspotting/, geolife_car/) "
              "as two more customers.", exists=True, file_okay=False)] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Delete the demo customers (and their users) first.")] = False,
-    days: Annotated[int, typer.Option(help="Days of generated trips, ending today.", min=7, max=366)] = 90,
+    days: Annotated[int, typer.Option(help="Days of generated trips, ending today (at the moment the demo runs: nothing in the future).", min=7, max=366)] = 90,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only; do not start the server.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
 ) -> None:

@@ -187,6 +187,8 @@ class CustomerInfo:
     first_day: dt.date
     last_day: dt.date
     trips: int = 0
+    created: bool = False  # by this run (else found from a previous one, unchanged)
+    until: dt.datetime | None = None  # nothing generated after this instant (the moment of generation)
 
 
 @dataclass
@@ -213,13 +215,34 @@ class DemoInfo:
             f"-H \"X-AUTH-TOKEN: $TOKEN\" -H 'content-type: application/json' -d '{body}'",
         ]
 
+    def headline(self) -> str:
+        """The first line: which customers this run created, which were already there."""
+        everyone = [(c.customer_id, c.created) for c in self.customers]
+        if self.real is not None:
+            everyone += [(c.customer_id, c.created) for c in self.real.customers]
+        made = [str(cid) for cid, created in everyone if created]
+        found = [str(cid) for cid, created in everyone if not created]
+
+        def customers(ids: list[str]) -> str:
+            return f"customer{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+
+        if not made:
+            return f"fleetprivacy demo: {customers(found)} already there (nothing changed; --reset to start over)"
+        if not found:
+            return f"fleetprivacy demo: created {customers(made)}"
+        return (f"fleetprivacy demo: created {customers(made)}; {customers(found)} already there "
+                "(left unchanged; --reset to start over)")
+
     def describe(self, base: str) -> str:
         """What to print for the person who ran `fleetprivacy demo`."""
-        created = self.created or bool(self.real is not None and self.real.created)
-        lines = [f"fleetprivacy demo: {'created' if created else 'already there (nothing changed; --reset to start over)'}"]
+        lines = [self.headline()]
         for c in self.customers:
             what = f"{c.trips:,} trips, {c.first_day} .. {c.last_day}" if c.trips else f"from {c.first_day}"
-            lines.append(f"  customer {c.customer_id}: {c.name} ({c.timezone}), codeExploitant {c.code}, {what}")
+            if c.until is not None:
+                what += f" (up to {c.until.astimezone(ZoneInfo(c.timezone)):%H:%M} local time)"
+            status = "created now" if c.created else "already there"
+            lines.append(f"  customer {c.customer_id}: {c.name} ({c.timezone}), codeExploitant {c.code}, {what}: "
+                         f"{status}")
             lines.append(f"      logins: {', '.join(c.logins)}")
         lines.append(f"  password of every demo login: {DEMO_PASSWORD}")
         lines += ["", f"API:        {base}", f"Swagger UI: {base}/common/openapi/explorer", "",
@@ -274,9 +297,12 @@ def _periods(days_off: dict[dt.date, str], tz: ZoneInfo, leave_label: str) -> li
     return out
 
 
-def _build_customer(session: Session, plan: CustomerPlan, today: dt.date, n_days: int,
+def _build_customer(session: Session, plan: CustomerPlan, now: dt.datetime, n_days: int,
                     config: SegmentationConfig, progress: Progress) -> CustomerInfo:
+    """The customer, its reference data and schedules, and its trips up to ``now`` (none after it)."""
     tz = ZoneInfo(plan.timezone)
+    now_ms = int(now.timestamp() * 1000)
+    today = now.astimezone(tz).date()
     start = today - dt.timedelta(days=n_days - 1)
     customer = create_customer(session, plan.name, plan.timezone, plan.code)
     cid = customer.id
@@ -302,7 +328,8 @@ def _build_customer(session: Session, plan: CustomerPlan, today: dt.date, n_days
     leave = np.array([[d in leave_by_person[v] for d in days] for v in range(n_cars)], dtype=bool)
     fleet = fleetgen.generate(
         n_cars, n_days, plan.seed, start=start, tz=tz, n_sites=len(plan.entities),
-        motors=[c.motor for c in plan.cars], function=[c.use == "FUNCTION" for c in plan.cars], leave=leave)
+        motors=[c.motor for c in plan.cars], function=[c.use == "FUNCTION" for c in plan.cars], leave=leave,
+        until_ms=now_ms)
     if fleet.n_drivers > len(plan.people):
         raise ValueError(f"demo plan {plan.code}: {fleet.n_drivers} drivers needed, {len(plan.people)} named")
 
@@ -363,7 +390,8 @@ def _build_customer(session: Session, plan: CustomerPlan, today: dt.date, n_days
         progress(f"{plan.name}: {car.immatriculation}", 1)
 
     # Retroactive requests, through the service: the generated decisions as a manager took them the
-    # day after each trip, then the demo driver's own requests of the last days, two of them decided.
+    # day after each trip (or now, for the trips of the last day), then the demo driver's own
+    # requests of the last days, two of them decided.
     step_ids = _step_ids(session, cid, fleet, vehicles)
     manager = _user_ctx(customer, next(u for u in users.values() if u.role == "MANAGER"))
     driver_user = next(u for u in users.values() if u.role == "DRIVER")
@@ -374,14 +402,13 @@ def _build_customer(session: Session, plan: CustomerPlan, today: dt.date, n_days
         if step is None or not plan.cars[v].privacy_enabled:
             continue
         retro.request(session, manager, step, vehicles[v].numero_embarque, None, bool(fleet.retro[i]),
-                      now_ms=int(fleet.end[i]) + DAY_MS)
-    now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+                      now_ms=min(int(fleet.end[i]) + DAY_MS, now_ms))
     own = [i for i in np.flatnonzero((fleet.vehicle == 0) & (fleet.kind == 1) & (fleet.driver == 0)).tolist()
            if now_ms - 20 * DAY_MS < int(fleet.start[i]) and (0, int(fleet.start[i])) in step_ids]
     for k, i in enumerate(own[-4:]):
         # Alternately "this was private" and "this was professional".
         retro.request(session, driver, step_ids[(0, int(fleet.start[i]))], vehicles[0].numero_embarque,
-                      plan.code, k % 2 == 0)
+                      plan.code, k % 2 == 0, now_ms=now_ms)
     pending = list(session.scalars(select(RetroRequest).where(
         RetroRequest.customer_id == cid, RetroRequest.statut == EN_ATTENTE).order_by(RetroRequest.id)))
     if len(pending) >= 2:
@@ -391,7 +418,8 @@ def _build_customer(session: Session, plan: CustomerPlan, today: dt.date, n_days
     session.flush()
     return CustomerInfo(cid, plan.code, plan.name, plan.timezone, [login for login, _r, _p in plan.logins],
                         people[0].id, start, today,
-                        session.scalar(select(func.count()).where(Etape.customer_id == cid, Etape.kind == TRIP)) or 0)
+                        session.scalar(select(func.count()).where(Etape.customer_id == cid, Etape.kind == TRIP)) or 0,
+                        created=True, until=now)
 
 
 def _step_ids(session: Session, customer_id: int, fleet: fleetgen.FleetData,
@@ -412,7 +440,7 @@ def demo_customers(session: Session, codes: Sequence[str]) -> list[Customer]:
 
 
 def _existing_info(session: Session, customer: Customer, plan: CustomerPlan, n_days: int) -> CustomerInfo:
-    """What a previous run created: the period ends on the day the customer was created."""
+    """What a previous run created: the period ends when the customer was created."""
     driver_login = next(login for login, role, _p in plan.logins if role == "DRIVER")
     driver = session.scalar(select(User).where(User.login == driver_login))
     count = session.scalar(select(func.count()).where(Etape.customer_id == customer.id, Etape.kind == TRIP)) or 0
@@ -420,13 +448,19 @@ def _existing_info(session: Session, customer: Customer, plan: CustomerPlan, n_d
     return CustomerInfo(customer.id, plan.code, customer.name, customer.timezone,
                         [login for login, _r, _p in plan.logins],
                         driver.individu_id if driver and driver.individu_id else 0,
-                        last - dt.timedelta(days=n_days - 1), last, count)
+                        last - dt.timedelta(days=n_days - 1), last, count, until=customer.created_at)
 
 
-def seed(db: Database, config: SegmentationConfig, n_days: int = DEMO_DAYS, today: dt.date | None = None,
+def seed(db: Database, config: SegmentationConfig, n_days: int = DEMO_DAYS, now: dt.datetime | None = None,
          progress: Progress | None = None) -> DemoInfo:
-    """Create the demo customers that are missing (one transaction each); present ones are left alone."""
+    """Create the demo customers that are missing (one transaction each); present ones are left alone.
+
+    The generated period is the ``n_days`` local days ending on the day of ``now`` (default: the
+    moment it runs) in each customer's zone, and nothing is generated after ``now``: no step, no
+    position, no request (only schedules may lie ahead, as a real customer's do).
+    """
     progress = progress or (lambda _what, _n: None)
+    now = now or dt.datetime.now(dt.UTC)
     info = DemoInfo()
     if n_days < 7:
         raise ValueError("the demo needs at least 7 days")
@@ -437,8 +471,7 @@ def seed(db: Database, config: SegmentationConfig, n_days: int = DEMO_DAYS, toda
                 info.customers.append(_existing_info(session, existing[0], plan, n_days))
                 progress(f"{plan.name}: already there", 2 + len(plan.cars))
                 continue
-            day = today or dt.datetime.now(ZoneInfo(plan.timezone)).date()
-            info.customers.append(_build_customer(session, plan, day, n_days, config, progress))
+            info.customers.append(_build_customer(session, plan, now, n_days, config, progress))
             info.created = True
     with db.session() as session:
         admin = session.scalar(select(User).where(User.login == GROUP_ADMIN))

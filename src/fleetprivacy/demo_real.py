@@ -61,12 +61,14 @@ class RealCustomer:
     timezone: str
     vehicles: int
     trips: int
+    created: bool = False  # by this run (else found from a previous one, unchanged)
 
 
 @dataclass
 class RealInfo:
     customers: list[RealCustomer]
-    created: bool = False
+    created: bool = False  # some customer was created by this run
+    data_dir: str = "../shared/data"
 
     @property
     def taxis(self) -> RealCustomer:
@@ -90,10 +92,10 @@ class RealInfo:
 
     def describe(self, base: str) -> list[str]:
         """Lines to print after the generated customers'."""
-        lines = ["Real data (../shared/data):"]
+        lines = [f"Real data ({self.data_dir}):"]
         for c in self.customers:
             lines.append(f"  customer {c.customer_id}: {c.name} ({c.timezone}), codeExploitant {c.code}, "
-                         f"{c.vehicles} vehicles, {c.trips:,} trips")
+                         f"{c.vehicles} vehicles, {c.trips:,} trips: {'created now' if c.created else 'already there'}")
         lines.append(f"      login: {LOGIN} (ADMIN of customers "
                      f"{', '.join(str(c.customer_id) for c in self.customers)}: pass customerId)")
         lines.append("The San Francisco taxis' SYNTHESIS as an HTML page (open synthesis-taxis.html in a browser):")
@@ -193,10 +195,11 @@ def _beijing(session: Session, path: Path, config: SegmentationConfig, progress:
         progress(f"Beijing private cars: user {user}", 1)
 
 
-def _info(session: Session, customer: Customer) -> RealCustomer:
+def _info(session: Session, customer: Customer, created: bool) -> RealCustomer:
     vehicles = session.scalar(select(func.count()).where(Vehicle.customer_id == customer.id)) or 0
     count = session.scalar(select(func.count()).where(Etape.customer_id == customer.id, Etape.kind == TRIP)) or 0
-    return RealCustomer(customer.id, customer.code_exploitant or "", customer.name, customer.timezone, vehicles, count)
+    return RealCustomer(customer.id, customer.code_exploitant or "", customer.name, customer.timezone, vehicles, count,
+                        created)
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -211,7 +214,7 @@ def seed(db: Database, data_dir: Path, config: SegmentationConfig, progress: Pro
     """Import the real sets as the customers DEMO-SF and DEMO-BJ (each once, in one transaction)."""
     progress = progress or (lambda _what, _n: None)
     check_data_dir(data_dir)
-    created = False
+    created: set[str] = set()
     for code, load, units in ((TAXIS, lambda s: _taxis(s, data_dir / TAXI_FILE, config, progress), 11),
                               (BEIJING, lambda s: _beijing(s, data_dir / GEOLIFE_FILE, config, progress), 47)):
         with db.session() as session:
@@ -219,10 +222,11 @@ def seed(db: Database, data_dir: Path, config: SegmentationConfig, progress: Pro
                 progress(f"{code}: already there", units)
                 continue
             load(session)
-            created = True
+            created.add(code)
     with db.session() as session:
         customers = demo_customers(session, ALL_CODES)
         if session.scalar(select(User).where(User.login == LOGIN)) is None:
             create_user(session, login=LOGIN, password=DEMO_PASSWORD, role="ADMIN",
                         customer_ids=[c.id for c in customers])
-        return RealInfo([_info(session, c) for c in customers], created)
+        return RealInfo([_info(session, c, c.code_exploitant in created) for c in customers], bool(created),
+                        str(data_dir))

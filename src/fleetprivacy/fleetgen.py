@@ -13,7 +13,7 @@ that go with it, and GPS positions along every trip.
   device private flag): what an on-board unit would send, for the ingestion service to cut again.
 
 Same arguments, same output: everything is drawn from seeded generators. Used by ``fleetprivacy demo``
-(90 days ending today, positions through the ingestion service) and by ``bench/bench_analysis.py``
+(90 days ending at the moment it runs, positions through the ingestion service) and by ``bench/bench_analysis.py``
 (a year of 1,000 vehicles, steps written in bulk then classified).
 """
 
@@ -83,11 +83,16 @@ class FleetData:
 
 def generate(n_vehicles: int, n_days: int, seed: int = SEED, *, start: dt.date = dt.date(2026, 1, 1),
              tz: ZoneInfo = PARIS, n_sites: int = 20, motors: Sequence[str] | None = None,
-             function: Sequence[bool] | None = None, leave: np.ndarray | None = None) -> FleetData:
+             function: Sequence[bool] | None = None, leave: np.ndarray | None = None,
+             until_ms: int | None = None) -> FleetData:
     """The deterministic fleet: same arguments, same steps.
 
     ``motors`` and ``function`` fix each vehicle's motorisation and function-car status instead of
     drawing them; ``leave`` (vehicles x days, bool) marks the days its main driver is on leave.
+    ``until_ms`` (epoch ms, e.g. the moment of generation) drops every trip that would end after it,
+    so that nothing lies in the future: every step (and every position along the trips) ends at or
+    before it. It is applied after every draw: the steps kept are exactly those the same call without
+    it gives.
     """
     rng = np.random.default_rng(seed)
     n_drivers = n_vehicles + max(n_vehicles // 10, 1)  # a main driver per vehicle + a pool
@@ -171,6 +176,15 @@ def generate(n_vehicles: int, n_days: int, seed: int = SEED, *, start: dt.date =
     device_private = trip & (rng.random(n) < 0.02)
     rr = rng.random(n)
     retro = np.where(trip & (rr < 0.005), 1, np.where(trip & (rr < 0.01), 0, -1)).astype(np.int8)
+    if until_ms is not None:
+        # Nothing after the moment of generation: a trip not over by then is dropped, and so is the
+        # stop before it (a stop always ends where the same vehicle's next trip starts). Filtered
+        # after every draw, so that what is kept is exactly what the same call without it gives.
+        next_end = np.append(end_ms[1:], np.iinfo(np.int64).max)
+        keep = np.where(trip, end_ms <= until_ms, next_end <= until_ms)
+        vehicle, kind, start_ms, end_ms, driver, distance, electric, fuel, energy, battery, device_private, retro = (
+            a[keep] for a in (vehicle, kind, start_ms, end_ms, driver, distance, electric, fuel, energy, battery,
+                              device_private, retro))
     return FleetData(
         n_vehicles, n_days, start, midnights, vehicle_site, vehicle_motors, geo, fuel_price, driver_site,
         driver_group, is_function, vehicle, kind, start_ms, end_ms, driver, distance, electric, fuel, energy,

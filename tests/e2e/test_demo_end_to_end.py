@@ -158,6 +158,7 @@ def token(base: str, login: str = "admin") -> dict[str, str]:
 
 def test_demo_prints_once_and_its_three_commands_work_in_bash(demo: Demo, tmp_path: Path) -> None:
     printed = demo.printed
+    assert printed.startswith("fleetprivacy demo: created customers 1, 2\n") and printed.count(": created now\n") == 2
     assert printed.count("API:") == 1 and printed.count("Swagger UI:") == 1
     assert f"Swagger UI: {demo.base}/common/openapi/explorer" in printed
     for login in ("admin", "manager", "driver", "la-admin", "la-manager", "la-driver", "group-admin", PASSWORD):
@@ -197,7 +198,7 @@ def test_demo_content(demo: Demo, demo_db_url: str) -> None:
     from fleetprivacy.classification.models import RetroRequest
     from fleetprivacy.reference.models import Affectation, Customer, Vehicle
     from fleetprivacy.schedules.models import ScheduleExtension
-    from fleetprivacy.trips.models import Etape
+    from fleetprivacy.trips.models import Etape, Position
 
     db = Database(demo_db_url)
     with db.session() as s:
@@ -211,6 +212,10 @@ def test_demo_content(demo: Demo, demo_db_url: str) -> None:
         assert s.scalar(select(func.count()).where(Etape.device_private.is_(True), Etape.kind == "TRIP")) > 0
         assert s.scalar(select(func.count()).where(Etape.individu_id.is_(None), Etape.kind == "TRIP")) > 0
         now_ms = int(time.time() * 1000)
+        # Nothing generated lies in the future (the seed stops at the moment it runs)...
+        assert s.scalar(select(func.count()).where(Etape.end_ms > now_ms)) == 0
+        assert s.scalar(select(func.count()).where(Position.t_ms > now_ms)) == 0
+        # ...but schedules do: a period to come.
         assert s.scalar(select(func.count()).where(ScheduleExtension.start_ms > now_ms)) >= 2  # to come
         assert s.scalar(select(func.count()).where(ScheduleExtension.end_ms < now_ms)) >= 2  # history
     db.engine.dispose()
@@ -437,7 +442,9 @@ def test_a_second_run_changes_nothing(demo: Demo, env: dict[str, str], demo_db_u
     done = subprocess.run([_exe(), "demo", "--no-serve", "--no-progress", "--days", str(DAYS), "--port",
                            str(demo.port)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "already there (nothing changed; --reset to start over)" in done.stdout
+    assert done.stdout.startswith(
+        "fleetprivacy demo: customers 1, 2 already there (nothing changed; --reset to start over)\n")
+    assert done.stdout.count(": already there\n") == 2 and "created" not in done.stdout
     assert _counts(demo_db_url) == before
     # It prints the same ids and commands as the first run.
     assert printed_commands(done.stdout) == printed_commands(demo.printed)
@@ -448,7 +455,8 @@ def test_reset_starts_over(demo: Demo, env: dict[str, str], demo_db_url: str) ->
     done = subprocess.run([_exe(), "demo", "--reset", "--no-serve", "--no-progress", "--days", "7"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "--reset: deleted demo customers [1, 2]" in done.stderr and "fleetprivacy demo: created" in done.stdout
+    assert "--reset: deleted demo customers [1, 2]" in done.stderr
+    assert re.match(r"fleetprivacy demo: created customers \d+, \d+\n", done.stdout)  # ids reused or not
     after = _counts(demo_db_url)
     assert after["customers"] == 2 and after["users"] == before["users"]
     assert 0 < after["etapes"] < before["etapes"]  # 7 days now
