@@ -4,11 +4,14 @@ built by the migrations once per run and emptied after every test, and factories
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import uvicorn
 from hypothesis import settings as hypothesis_settings
 
 # CI runs the property tests on a fixed sequence of examples, so that a red build is reproducible;
@@ -31,7 +34,7 @@ from fleetprivacy.db import Database
 from fleetprivacy.main import create_app
 from fleetprivacy.migrate import upgrade
 from fleetprivacy.reference.service import create_customer
-from support import PASSWORD, login
+from support import PASSWORD, free_port, login
 
 
 
@@ -156,3 +159,38 @@ def factory(db: Database):  # type: ignore[no-untyped-def]
 def auth(client: TestClient):  # type: ignore[no-untyped-def]
     """`auth(login)` -> headers with a token."""
     return lambda user, password=PASSWORD: login(client, user, password)
+
+
+@pytest.fixture
+def live_server(db: Database, settings: Settings) -> Iterator[str]:
+    """The base URL of the real app served over HTTP (uvicorn) from a background thread."""
+    app = create_app(settings)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}{settings.base_path}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    app.state.db.engine.dispose()
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database):  # type: ignore[no-untyped-def]
+    """Run the command line in-process against the test database; returns (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from fleetprivacy import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "get_settings", lambda: Settings(database_url=database_url))
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        result = runner.invoke(cli_module.app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke

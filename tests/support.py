@@ -74,3 +74,18 @@ class Server:
             self.proc.wait(timeout=10)
         except Exception:  # noqa: BLE001
             self.proc.kill()
+
+
+def all_at_once(calls):  # type: ignore[no-untyped-def]
+    """Run the callables in threads released together by a barrier; their results in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):  # type: ignore[no-untyped-def]
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))

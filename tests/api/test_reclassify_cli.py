@@ -7,27 +7,12 @@ import json
 import pytest
 from sqlalchemy import select
 
-from fleetprivacy import cli as cli_module
 from fleetprivacy.classification.models import EtapePart
-from fleetprivacy.config import Settings
 from fleetprivacy.reference.models import Customer, Individu, Vehicle
 from fleetprivacy.schedules.importer import import_schedules
 from fleetprivacy.trips import service as trips
 from fleetprivacy.trips.segmentation import DEFAULT_CONFIG
 from trips_support import commute_day
-from typer.testing import CliRunner
-
-
-@pytest.fixture
-def run(monkeypatch, database_url):
-    monkeypatch.setattr(cli_module, "get_settings", lambda: Settings(database_url=database_url))
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        result = runner.invoke(cli_module.app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def _table(db, customer_id):
@@ -38,7 +23,7 @@ def _table(db, customer_id):
             for p in session.scalars(select(EtapePart).where(EtapePart.customer_id == customer_id)))
 
 
-def test_reclassify_twice_gives_the_same_table(run, db, factory):
+def test_reclassify_twice_gives_the_same_table(run_cli, db, factory):
     customer_id = factory.customer("Reclass SA")
     with db.session() as session:
         ind = Individu(customer_id=customer_id, nom_ind="R", badge="RB")
@@ -56,26 +41,26 @@ def test_reclassify_twice_gives_the_same_table(run, db, factory):
     with db.session() as session:  # a bug "fixed" in the stored rows: reclassify restores them
         for p in session.scalars(select(EtapePart).where(EtapePart.customer_id == customer_id)):
             p.private_distance_m = -1.0
-    code, out, err = run("reclassify", "--customer", str(customer_id))
+    code, out, err = run_cli("reclassify", "--customer", str(customer_id))
     assert code == 0, err
     assert json.loads(out) == {"customerId": customer_id, "etapes": 5, "trips": 2, "etapeParts": 4}
     assert _table(db, customer_id) == stored
-    code, out2, _ = run("reclassify", "--customer", str(customer_id), "--from", "05/01/2026", "--to", "05/01/2026")
+    code, out2, _ = run_cli("reclassify", "--customer", str(customer_id), "--from", "05/01/2026", "--to", "05/01/2026")
     assert code == 0 and json.loads(out2) == json.loads(out)
     assert _table(db, customer_id) == stored
-    code, out3, _ = run("reclassify", "--customer", str(customer_id), "--from", "06/01/2026")
+    code, out3, _ = run_cli("reclassify", "--customer", str(customer_id), "--from", "06/01/2026")
     assert code == 0 and json.loads(out3)["etapes"] == 0
     # A changed setting: whole trips by their start instant (the 09:30-09:50 trip, split at 09:40, goes professional).
     with db.session() as session:
         session.get(Customer, customer_id).classify_by_start = True
-    assert run("reclassify", "--customer", str(customer_id))[0] == 0
+    assert run_cli("reclassify", "--customer", str(customer_id))[0] == 0
     changed = _table(db, customer_id)
     assert changed != stored and changed[0][6] == 0 and stored[0][6] == pytest.approx(600.0)
-    code, _, err = run("reclassify", "--customer", "999999")
+    code, _, err = run_cli("reclassify", "--customer", "999999")
     assert code == 2 and "not found" in err
-    code, _, err = run("reclassify", "--customer", str(customer_id), "--from", "2026-01-05")
+    code, _, err = run_cli("reclassify", "--customer", str(customer_id), "--from", "2026-01-05")
     assert code == 2 and "dd/MM/yyyy" in err
     # Far dates crashed with an OverflowError traceback.
     for option, day in (("--from", "01/01/0001"), ("--to", "31/12/9999")):
-        code, _, err = run("reclassify", "--customer", str(customer_id), option, day)
+        code, _, err = run_cli("reclassify", "--customer", str(customer_id), option, day)
         assert code == 2 and f"{option} must be between" in err

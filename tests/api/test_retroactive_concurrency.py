@@ -3,82 +3,46 @@ SQLite or PostgreSQL): one decision per request, at most one decision in force p
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
-import pytest
-import uvicorn
 from sqlalchemy import select
 
 from fleetprivacy.classification.models import WITH_HORAIRE, EtapePart, RetroRequest
-from fleetprivacy.main import create_app
 from fleetprivacy.trips.models import TRIP, Etape
-from support import PASSWORD, free_port
+from support import PASSWORD, all_at_once
 from trips_support import commute_day, wire
 
 CALLERS = 8
 
 
-@pytest.fixture
-def server(db, settings) -> Iterator[str]:
-    """The base URL of the real app served over HTTP from a background thread."""
-    app = create_app(settings)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}{settings.base_path}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.db.engine.dispose()
-
-
-def _all_at_once(calls) -> list[httpx.Response]:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def test_concurrent_decisions_and_requests(server, factory, db):
+def test_concurrent_decisions_and_requests(live_server, factory, db):
     t = factory.tenant("rc")
 
     def token(login: str) -> dict[str, str]:
-        r = httpx.post(f"{server}/auth/authenticate2", json={"login": login, "password": PASSWORD})
+        r = httpx.post(f"{live_server}/auth/authenticate2", json={"login": login, "password": PASSWORD})
         return {"X-AUTH-TOKEN": r.json()["token"]}
 
     admin, manager, driver = token(t.admin), token(t.manager), token(t.driver)
-    assert httpx.put(f"{server}/admin/v1/individus/{t.individu_id}", headers=admin,
+    assert httpx.put(f"{live_server}/admin/v1/individus/{t.individu_id}", headers=admin,
                      json={"badge": "ME"}).status_code == 200
-    assert httpx.post(f"{server}/admin/v1/vehicles", headers=admin,
+    assert httpx.post(f"{live_server}/admin/v1/vehicles", headers=admin,
                       json={"immatriculation": "RC-1", "numeroEmbarque": 3}).status_code == 201
-    assert httpx.put(f"{server}/admin/v1/settings", headers=admin,
+    assert httpx.put(f"{live_server}/admin/v1/settings", headers=admin,
                      json={"retroactiveWindowDays": 36500}).status_code == 200
     fixes = [f._replace(badge="ME") for f in commute_day()]
-    assert httpx.post(f"{server}/ingest/v1/positions", headers=admin, timeout=60,
+    assert httpx.post(f"{live_server}/ingest/v1/positions", headers=admin, timeout=60,
                       json={"numeroEmbarque": 3, "positions": wire(fixes)}).status_code == 200
     with db.session() as session:
         trip, back = session.scalars(select(Etape.id).where(Etape.kind == TRIP).order_by(Etape.start_ms)).all()
-    url = f"{server}/vieprivee/v1/etapeViePriveePosteriori"
+    url = f"{live_server}/vieprivee/v1/etapeViePriveePosteriori"
 
     # A driver's pending request decided by several managers at once: one decision, the others 409.
     r = httpx.post(url, headers=driver, params={"idEtape": trip, "numeroEmbarque": 3, "privacy": True})
     assert r.status_code == 200, r.text
-    (pending,) = httpx.get(f"{server}/vieprivee/v1/demandesPosteriori", headers=manager,
+    (pending,) = httpx.get(f"{live_server}/vieprivee/v1/demandesPosteriori", headers=manager,
                            params={"statut": "EN_ATTENTE"}).json()
-    decision = f"{server}/vieprivee/v1/demandesPosteriori/{pending['id']}/decision"
-    answers = _all_at_once([
+    decision = f"{live_server}/vieprivee/v1/demandesPosteriori/{pending['id']}/decision"
+    answers = all_at_once([
         (lambda i=i: httpx.post(decision, headers=manager if i % 2 else admin, timeout=60,
                                 params={"accepte": bool(i % 2)})) for i in range(CALLERS)])
     codes = sorted(a.status_code for a in answers)
@@ -86,7 +50,7 @@ def test_concurrent_decisions_and_requests(server, factory, db):
 
     # Managers declaring one step at once: exactly one decision stays in force, and the stored
     # classification is that decision's.
-    answers = _all_at_once([
+    answers = all_at_once([
         (lambda i=i: httpx.post(url, headers=manager, timeout=60,
                                 params={"idEtape": back, "numeroEmbarque": 3, "privacy": bool(i % 2)}))
         for i in range(CALLERS)])

@@ -3,49 +3,13 @@ database: SQLite or PostgreSQL): no overlap, no lost write, no 500."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
-import pytest
-import uvicorn
 
-from fleetprivacy.main import create_app
 from fleetprivacy.schedules.engine import DAYS
-from support import PASSWORD, free_port
+from support import PASSWORD, all_at_once
 
 WRITERS = 24
-
-
-@pytest.fixture
-def server(db, settings) -> Iterator[str]:
-    """The base URL of the real app served over HTTP from a background thread."""
-    app = create_app(settings)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}{settings.base_path}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.db.engine.dispose()
-
-
-def _all_at_once(calls) -> list[httpx.Response]:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _slot(i: int) -> dict:
@@ -55,17 +19,17 @@ def _slot(i: int) -> dict:
             "debutMinute": start % 60, "finHeure": (start + 5) // 60, "finMinute": (start + 5) % 60}
 
 
-def test_concurrent_posts_leave_a_valid_history(server, factory):
+def test_concurrent_posts_leave_a_valid_history(live_server, factory):
     t = factory.tenant("conc")
-    token = httpx.post(f"{server}/auth/authenticate2", json={"login": t.admin, "password": PASSWORD}).json()["token"]
+    token = httpx.post(f"{live_server}/auth/authenticate2", json={"login": t.admin, "password": PASSWORD}).json()["token"]
     h = {"X-AUTH-TOKEN": token}
-    url = f"{server}/vieprivee/v1/horairesViePriveeRecurrentesIndividu"
+    url = f"{live_server}/vieprivee/v1/horairesViePriveeRecurrentesIndividu"
 
     def writer(i: int):
         body = {"innerMap": {"map": {DAYS[i % 7]: {"VIE_PRIVEE": [_slot(i)]}}}}
         return lambda: httpx.post(url, params={"individuId": t.individu_id}, json=body, headers=h, timeout=60)
 
-    responses = _all_at_once([writer(i) for i in range(WRITERS)])
+    responses = all_at_once([writer(i) for i in range(WRITERS)])
     assert [(r.status_code, r.json()) for r in responses] == [(200, True)] * WRITERS
 
     rows = httpx.get(url, params={"individuId": t.individu_id, "historique": True}, headers=h).json()
@@ -94,20 +58,20 @@ def test_concurrent_posts_leave_a_valid_history(server, factory):
     assert seen == written
 
 
-def test_concurrent_overlapping_exceptional_periods_one_wins(server, factory):
+def test_concurrent_overlapping_exceptional_periods_one_wins(live_server, factory):
     t = factory.tenant("conx")
-    token = httpx.post(f"{server}/auth/authenticate2", json={"login": t.admin, "password": PASSWORD}).json()["token"]
+    token = httpx.post(f"{live_server}/auth/authenticate2", json={"login": t.admin, "password": PASSWORD}).json()["token"]
     h = {"X-AUTH-TOKEN": token}
-    url = f"{server}/vieprivee/v1/horaireViePriveeExceptionnelleIndividu"
+    url = f"{live_server}/vieprivee/v1/horaireViePriveeExceptionnelleIndividu"
 
     def writer(i: int):
         params = {"individuId": t.individu_id, "description": f"p{i}",
                   "dateDebut": f"{1 + i % 3:02d}/01/2031 00:00:00 Z", "dateFin": "10/01/2031 00:00:00 Z"}
         return lambda: httpx.post(url, params=params, headers=h, timeout=60)
 
-    responses = _all_at_once([writer(i) for i in range(20)])
+    responses = all_at_once([writer(i) for i in range(20)])
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * 19, [r.text for r in responses if r.status_code not in (200, 409)]
-    periods = httpx.get(f"{server}/vieprivee/v1/horairesViePriveeExceptionnellesIndividu",
+    periods = httpx.get(f"{live_server}/vieprivee/v1/horairesViePriveeExceptionnellesIndividu",
                         params={"individuId": t.individu_id}, headers=h).json()
     assert len(periods) == 1

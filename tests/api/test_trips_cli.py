@@ -9,31 +9,14 @@ import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from fleetprivacy import cli as cli_module
-from fleetprivacy.config import Settings
 from fleetprivacy.reference.models import Vehicle
 from fleetprivacy.trips.models import Etape, Position
 from support import cli
 from trips_support import T0, commute_day
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def run(monkeypatch, database_url, db):
-    """Run the command line in-process against the test database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(cli_module, "get_settings", lambda: Settings(database_url=database_url))
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        result = runner.invoke(cli_module.app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def _write_csv(path, rows, header):
@@ -44,7 +27,7 @@ def _write_csv(path, rows, header):
         w.writerows(rows)
 
 
-def test_import_positions_from_a_csv(run, factory, tmp_path, db):
+def test_import_positions_from_a_csv(run_cli, factory, tmp_path, db):
     customer = factory.customer("Csv SA")
     rows = []
     for plate, day in (("CSV-1", 0), ("CSV-2", 1)):
@@ -59,9 +42,9 @@ def test_import_positions_from_a_csv(run, factory, tmp_path, db):
     args = ["import", "positions", str(path), "--vehicle-column", "plate", "--time-column", "when",
             "--lat-column", "latitude", "--lon-column", "longitude", "--timezone", "Europe/Paris",
             "--privacy-column", "private", "--batch-size", "100", "--no-progress"]
-    code, out, err = run(*args)
+    code, out, err = run_cli(*args)
     assert code == 2 and "CSV-" in err and "--create-vehicles" in err
-    code, out, err = run(*args, "--create-vehicles")
+    code, out, err = run_cli(*args, "--create-vehicles")
     assert code == 0, err
     report = json.loads(out)
     assert report["customerId"] == customer and report["received"] == report["stored"] == len(rows)
@@ -73,15 +56,15 @@ def test_import_positions_from_a_csv(run, factory, tmp_path, db):
         first = session.scalar(select(func.min(Position.t_ms)))
         assert first == T0  # 09:00 in Paris is 08:00 UTC
     # Again: nothing new.
-    code, out, _ = run(*args)
+    code, out, _ = run_cli(*args)
     assert code == 0 and json.loads(out)["stored"] == 0 and json.loads(out)["etapesCreated"] == 0
     # With journeys: the same fixes cut by journey (ignition), here into different steps.
-    code, out, err = run(*args, "--journey-column", "journey", "--customer", str(customer))
+    code, out, err = run_cli(*args, "--journey-column", "journey", "--customer", str(customer))
     assert code == 0 and json.loads(out)["stored"] == 0, err
     # Input errors name what is wrong.
-    code, _, err = run("import", "positions", str(path), "--vehicle-column", "nope", "--time-column", "when")
+    code, _, err = run_cli("import", "positions", str(path), "--vehicle-column", "nope", "--time-column", "when")
     assert code == 2 and "--vehicle-column 'nope' is not a column" in err
-    code, _, err = run(*args, "--timezone", "Mars/Olympus")
+    code, _, err = run_cli(*args, "--timezone", "Mars/Olympus")
     assert code == 2 and "Mars/Olympus" in err
 
 
@@ -118,33 +101,33 @@ def test_import_gpx_through_the_console_script(factory, tmp_path, database_url, 
         assert session.scalar(select(Vehicle.immatriculation)) == "42"
 
 
-def test_import_gpx_segments_as_trips(run, factory, tmp_path, db):
+def test_import_gpx_segments_as_trips(run_cli, factory, tmp_path, db):
     factory.customer("Gpx SA")
     path = tmp_path / "track.gpx"
     _gpx(path)
-    code, out, err = run("import", "gpx", str(path), "--numero-embarque", "43", "--create-vehicle",
+    code, out, err = run_cli("import", "gpx", str(path), "--numero-embarque", "43", "--create-vehicle",
                          "--segments-as-trips", "--no-progress")
     assert code == 0, err
     # Each track segment is one ignition cycle: one trip per day, stops inside it ignored.
     assert json.loads(out)["trips"] == 2
     bad = tmp_path / "bad.gpx"
     bad.write_text("<gpx><trk><trkseg><trkpt lat='1' lon='2'>")
-    code, _, err = run("import", "gpx", str(bad), "--numero-embarque", "43", "--no-progress")
+    code, _, err = run_cli("import", "gpx", str(bad), "--numero-embarque", "43", "--no-progress")
     assert code == 2 and "not valid GPX" in err
 
 
-def test_purge_deletes_old_positions_and_keeps_steps(run, factory, tmp_path, db):
+def test_purge_deletes_old_positions_and_keeps_steps(run_cli, factory, tmp_path, db):
     customer = factory.customer("Purge SA")
     path = tmp_path / "p.csv"
     rows = [("7", f.t_ms, f.lat, f.lon) for d in (0, 10) for f in commute_day(T0 + d * 86_400_000)]
     _write_csv(path, rows, ["unit", "t", "lat", "lon"])
-    code, out, err = run("import", "positions", str(path), "--vehicle-column", "unit", "--time-column", "t",
+    code, out, err = run_cli("import", "positions", str(path), "--vehicle-column", "unit", "--time-column", "t",
                          "--create-vehicles", "--no-progress")
     assert code == 0, err
     with db.session() as session:
         steps_before = session.scalar(select(func.count()).select_from(Etape))
     # Retention 60 days: as of T0 + 65 days, day 0 is gone and day 10 stays.
-    code, out, err = run("purge", "--as-of", "2026-03-11T08:00:00+00:00")
+    code, out, err = run_cli("purge", "--as-of", "2026-03-11T08:00:00+00:00")
     assert code == 0, err
     report = json.loads(out)
     assert report["positionsDeleted"] == len(rows) // 2
@@ -152,16 +135,16 @@ def test_purge_deletes_old_positions_and_keeps_steps(run, factory, tmp_path, db)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Etape)) == steps_before
         assert session.scalar(select(func.min(Position.t_ms))) >= T0 + 10 * 86_400_000
-    code, _, err = run("purge", "--as-of", "tomorrow")
+    code, _, err = run_cli("purge", "--as-of", "tomorrow")
     assert code == 2 and "--as-of" in err
     # A future instant deleted positions still inside the retention period.
-    code, _, err = run("purge", "--as-of", "9999-01-01T00:00:00+00:00")
+    code, _, err = run_cli("purge", "--as-of", "9999-01-01T00:00:00+00:00")
     assert code == 2 and "in the future" in err
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Position)) == len(rows) // 2
 
 
-def test_import_refuses_implausible_times_and_numbers_naming_the_line(run, factory, tmp_path, db):
+def test_import_refuses_implausible_times_and_numbers_naming_the_line(run_cli, factory, tmp_path, db):
     """A 1970 row (a unit's unset clock) made a 56-year step; `1e400` crashed with a traceback."""
     factory.customer("Odd SA")
     good = datetime.fromtimestamp(T0 / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -173,18 +156,18 @@ def test_import_refuses_implausible_times_and_numbers_naming_the_line(run, facto
     for rows, words in cases:
         path = tmp_path / "odd.csv"
         _write_csv(path, rows, ["veh", "time", "lat", "lon"])
-        code, _out, err = run("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
+        code, _out, err = run_cli("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
                               "--create-vehicles", "--no-progress")
         assert code == 2 and words in err and "Traceback" not in err, (rows, code, err)
     path = tmp_path / "short.csv"
     path.write_text(f"veh,time,lat,lon\nV1,{good},48.1\n")
-    code, _out, err = run("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
+    code, _out, err = run_cli("import", "positions", str(path), "--vehicle-column", "veh", "--time-column", "time",
                           "--no-progress")
     assert code == 2 and "line 2: fewer columns than the header" in err, err
     gpx = tmp_path / "old.gpx"
     gpx.write_text(GPX.format(segs='<trkseg><trkpt lat="1" lon="2"><time>1970-01-01T00:00:00Z</time></trkpt>'
                                    f'<trkpt lat="1.1" lon="2"><time>{good}</time></trkpt></trkseg>'))
-    code, _out, err = run("import", "gpx", str(gpx), "--numero-embarque", "44", "--create-vehicle", "--no-progress")
+    code, _out, err = run_cli("import", "gpx", str(gpx), "--numero-embarque", "44", "--create-vehicle", "--no-progress")
     assert code == 2 and "not a plausible instant" in err, err
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Etape)) == 0

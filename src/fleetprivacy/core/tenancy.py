@@ -51,3 +51,14 @@ def get_owned(session: Session, model: type[T], object_id: Any, ctx: Ctx, what: 
     if obj is None or obj.customer_id != ctx.customer_id:  # type: ignore[attr-defined]
         raise NotFound(f"{what} {object_id} not found")
     return obj
+
+
+def system_ctx(session: Session, customer_id: int, login: str = "cli") -> Ctx:
+    """An ADMIN context acting for a customer without a user (command line, internal callers); user_id 0 = nobody."""
+    from fleetprivacy.reference.models import Customer  # reference imports core
+
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    return Ctx(customer_id=customer.id, customer_timezone=customer.timezone, user_id=0, login=login,
+               role="ADMIN", individu_id=None)

@@ -21,8 +21,8 @@ from fleetprivacy.auth.models import User
 from fleetprivacy.core import audit
 from fleetprivacy.core.dates import parse_ocean_datetime
 from fleetprivacy.core.errors import BadInput, NotFound
-from fleetprivacy.core.tenancy import Ctx, get_owned
-from fleetprivacy.reference.models import Customer, Individu
+from fleetprivacy.core.tenancy import Ctx, get_owned, system_ctx
+from fleetprivacy.reference.models import Individu
 from fleetprivacy.reference.service import individu_out
 from fleetprivacy.schedules import engine, repository
 from fleetprivacy.schedules.models import ScheduleExtension, ScheduleSlot
@@ -36,15 +36,6 @@ ID_MAX = 2**63  # ids are 64-bit; a larger number is bad input, not a database e
 def clock_ms() -> int:
     """The real clock, epoch milliseconds."""
     return time.time_ns() // 1_000_000
-
-
-def system_ctx(session: Session, customer_id: int, login: str = "cli") -> Ctx:
-    """A context acting for a customer without a user (command line, internal callers); user_id 0 = nobody."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
-    return Ctx(customer_id=customer.id, customer_timezone=customer.timezone, user_id=0, login=login,
-               role="ADMIN", individu_id=None)
 
 
 def actor_id(ctx: Ctx) -> int | None:

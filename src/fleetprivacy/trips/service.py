@@ -36,6 +36,7 @@ from fleetprivacy.core import audit
 from fleetprivacy.core.dates import format_iso_instant, parse_period_instant
 from fleetprivacy.core.errors import BadInput, Conflict
 from fleetprivacy.core.tenancy import Ctx
+from fleetprivacy.core.tenancy import system_ctx as system_ctx  # the command line acts through it
 from fleetprivacy.reference.models import Customer, Vehicle
 from fleetprivacy.trips import repository
 from fleetprivacy.trips.masking import Part, private_parts_for_steps
@@ -64,15 +65,6 @@ def segmentation_config(settings: Settings) -> SegmentationConfig:
         max_gap_ms=int(settings.trip_max_gap_s * 1000),
         stop_radius_m=settings.trip_stop_radius_m,
     )
-
-
-def system_ctx(session: Session, customer_id: int, login: str = "cli") -> Ctx:
-    """An ADMIN context acting for a customer without a user (command line); user_id 0 = nobody."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise BadInput(f"customer {customer_id} not found")
-    return Ctx(customer_id=customer.id, customer_timezone=customer.timezone, user_id=0, login=login,
-               role="ADMIN", individu_id=None)
 
 
 @dataclass
