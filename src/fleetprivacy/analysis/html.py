@@ -8,7 +8,7 @@ lazily, so a DETAIL page over a year streams instead of sitting in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,32 +44,53 @@ class _HtmlBlock:
 
 
 _NUMBER_CELLS = '</td><td class="n">'
+_ROW = '<tr><td>%s</td><td>%s</td><td class="n">%s</td></tr>\n'
+_DETAIL_ROW = '<tr><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td></tr>\n'
+
+
+class _EscapedLabels:
+    """The label cells of lines, escaped by markupsafe (the template's own escaper) once per value."""
+
+    def __init__(self, report: Report, labeller: table.Labeller) -> None:
+        self.lines = report.lines
+        self.labeller = labeller
+        self._who: dict[int, str] = {}
+        self._other: dict[int, str] = {}
+        self._day: dict[int, str] = {}
+
+    @staticmethod
+    def _column(values: list[int], cache: dict[int, str], label: Callable[[int], str]) -> list[str]:
+        for value in set(values).difference(cache):
+            cache[value] = str(escape(label(value)))
+        return list(map(cache.__getitem__, values))
+
+    def columns(self, lo: int, hi: int, detail: bool) -> list[list[str]]:
+        """(who, other[, day]) cells of lines `[lo, hi)`, as columns."""
+        lines, labeller = self.lines, self.labeller
+        out = [
+            self._column(lines.key[lo:hi].tolist(), self._who, labeller.who),
+            self._column(lines.other[lo:hi].tolist(), self._other, labeller.other),
+        ]
+        if detail:
+            out.append(self._column(lines.day[lo:hi].tolist(), self._day, labeller.day))
+        return out
 
 
 def _row_chunks(report: Report, labeller: table.Labeller, lo: int, hi: int) -> Iterator[Markup]:
     """The `<tr>` rows of lines `[lo, hi)`, a batch per chunk.
 
     A DETAIL page over a year has hundreds of thousands of rows, too many for one template call per
-    cell: rows are written here, with every label escaped by markupsafe (the template's own escaper)
-    and numbers that `table.format_display_joined` made from floats (digits, signs and separators)."""
+    cell, or even a Python loop per row: rows are written here, by `str %` mapped over columns, with
+    every label escaped by markupsafe (the template's own escaper) and numbers that
+    `table.format_display_joined` made from floats (digits, signs and separators)."""
     detail = report.mode.detail
-    escaped: dict[str, str] = {}
-
-    def esc(text: str) -> str:
-        out = escaped.get(text)
-        if out is None:
-            out = escaped[text] = str(escape(text))
-        return out
-
+    labels = _EscapedLabels(report, labeller)
+    row = (_DETAIL_ROW if detail else _ROW).__mod__
     for start in range(lo, hi, _ROWS_PER_BATCH):
         end = min(start + _ROWS_PER_BATCH, hi)
-        cells = table.format_display_joined(table.display_values(report.lines.figures[start:end]))
-        rows = []
-        for (who, other, day), numbers in zip(labeller.labels(start, end), cells, strict=True):
-            labels = f"<td>{esc(who)}</td><td>{esc(other)}</td>" + (f"<td>{esc(day)}</td>" if detail else "")
-            numbers = numbers.replace(table.CELL_SEPARATOR, _NUMBER_CELLS)
-            rows.append(f'<tr>{labels}<td class="n">{numbers}</td></tr>\n')
-        yield Markup("".join(rows))
+        numbers = table.format_display_joined(table.display_values(report.lines.figures[start:end]),
+                                              separator=_NUMBER_CELLS)
+        yield Markup("".join(map(row, zip(*labels.columns(start, end, detail), numbers, strict=True))))
 
 
 def _cells(figures: Any) -> list[str]:

@@ -339,9 +339,11 @@ def price_rows(rows: Rows, ref: Reference) -> F64:
 
 
 def _group_sum(index: I64, values: F64, n_groups: int) -> F64:
-    out = np.zeros((n_groups, values.shape[1]))
-    for j in range(values.shape[1]):
-        out[:, j] = np.bincount(index, weights=values[:, j], minlength=n_groups)
+    """Sums of `values`' rows per group (`index`), each group summed in row order."""
+    columns = np.ascontiguousarray(values.T)  # bincount reads each column once, contiguously
+    out = np.empty((n_groups, values.shape[1]))
+    for j, column in enumerate(columns):
+        out[:, j] = np.bincount(index, weights=column, minlength=n_groups)
     return out
 
 

@@ -177,12 +177,20 @@ class Labeller:
 
 # --- French number formats ------------------------------------------------------------------
 
-_FR = str.maketrans({",": "\u202f", ".": ","})
+_NNBSP = "\u202f"
+
+
+def _fr(text: str) -> str:
+    """English `1,234.5` -> French `1 234,5` (narrow no-break space, decimal comma).
+
+    Two `str.replace` rather than a `str.translate` table: translate maps character by character
+    through a dict, replace runs in C over the whole text (DETAIL pages format megabytes at once)."""
+    return text.replace(",", _NNBSP).replace(".", ",")
 
 
 def fr_number(value: float, decimals: int) -> str:
     """`1 234,5` (narrow no-break space between thousands, decimal comma)."""
-    return f"{value:,.{decimals}f}".translate(_FR)
+    return _fr(f"{value:,.{decimals}f}")
 
 
 def hours_minutes(seconds: float) -> str:
@@ -195,28 +203,36 @@ def hours_minutes(seconds: float) -> str:
 
 _DECIMALS = {"km": 1, "points": 1, "litres": 2, "kwh": 2, "money": 2}
 CELL_SEPARATOR = "\x00"  # between the cells of `format_display_joined` (never in a formatted number)
+_ROW_SEPARATOR = "\n"  # between the rows of a batch while it is translated (never in a formatted number)
 
 
 def _row_template() -> str:
     fields = []
-    for j, (_label, kind) in enumerate(DISPLAY_COLUMNS):
+    arg = 0
+    for _label, kind in DISPLAY_COLUMNS:
         if kind == "duration":  # sign, hours, minutes (three arguments)
-            fields.append(f"{{{3 * j}}}{{{3 * j + 1}}}:{{{3 * j + 2}:02d}}")
+            fields.append(f"{{{arg}}}{{{arg + 1}}}:{{{arg + 2}:02d}}")
+            arg += 3
         else:
-            fields.append(f"{{{3 * j}:,.{_DECIMALS[kind]}f}}")
+            fields.append(f"{{{arg}:,.{_DECIMALS[kind]}f}}")
+            arg += 1
     return CELL_SEPARATOR.join(fields)
 
 
 _ROW = _row_template()
 
 
-def format_display_joined(values: F64) -> list[str]:
-    """Per row, the French texts of (n, 12) display values joined by `CELL_SEPARATOR`.
+def format_display_joined(values: F64, separator: str = CELL_SEPARATOR) -> list[str]:
+    """Per row, the French texts of (n, 12) display values joined by `separator`.
 
     h:mm durations (rounded to the minute, half to even like `round`), km with one decimal, litres,
-    kWh and money with two; one `str.format` per row, as a DETAIL page has millions of cells."""
+    kWh and money with two. A DETAIL page has millions of cells: one `str.format` per row (called
+    from `map`, no Python loop), then the French separators and `separator` put in by a few
+    `str.replace` over the whole batch (`separator` must not hold a newline)."""
     kinds = [kind for _label, kind in DISPLAY_COLUMNS]
     v = np.asarray(values, dtype=np.float64).reshape(-1, len(kinds))
+    if not len(v):
+        return []
     args: list[list[object]] = []
     for j, kind in enumerate(kinds):
         if kind == "duration":
@@ -227,10 +243,10 @@ def format_display_joined(values: F64) -> list[str]:
         else:
             col = v[:, j] / 1000.0 if kind == "km" else v[:, j]
             args.append(col.tolist())
-            args.append([None] * len(v))  # placeholders keep three arguments per column
-            args.append([None] * len(v))
-    fmt = _ROW.format
-    return [fmt(*row).translate(_FR) for row in zip(*args, strict=True)]
+    text = _fr(_ROW_SEPARATOR.join(map(_ROW.format, *args)))
+    if separator != CELL_SEPARATOR:
+        text = text.replace(CELL_SEPARATOR, separator)
+    return text.split(_ROW_SEPARATOR)
 
 
 def format_display(values: F64) -> list[list[str]]:

@@ -21,7 +21,8 @@ thousands of lines, and formatting them one float at a time in Python would take
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,10 @@ _LINE = (
     + ",".join(f'"{name}":{_PAIR}' for name in _MAPS)
     + '},"cost":%s,"driver":%s,"dayDate":%s,"consoKWh":%s,"entity":%s,"vehicle":%s}'
 )
+# A line under its key in `chauffeursByIdDriverAndPeriodeBean`: `"<key>":` (SYNTHESIS, no day) or
+# `"<key>_<yyyy-MM-dd>":` (DETAIL, the day again in dayDate).
+_ENTRY = '"%s":' + _LINE.replace('"dayDate":%s', '"dayDate":null')
+_DAY_ENTRY = '"%s_%s":' + _LINE.replace('"dayDate":%s', '"dayDate":"%s"')
 _CHUNK = 2000  # lines per written chunk
 
 
@@ -142,33 +147,50 @@ def _by_flag(totals: list[str]) -> str:
     return "{" + ",".join(f'"{name}":{t}' for name, t in zip(SOURCES, totals, strict=True)) + "}"
 
 
+def _number_columns(figures: F64) -> list[list[str]]:
+    """JSON texts of the 17 numbers of `_LINE` for each figures row, as 17 columns of texts."""
+    columns = np.ascontiguousarray(_columns(figures).T)
+    if not columns.shape[1]:
+        return [[] for _ in range(len(columns))]
+    text = orjson.dumps(columns, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return [column.split(",") for column in text[2:-2].split("],[")]
+
+
+def _texts(values: list[int], text: Callable[[int], str]) -> list[str]:
+    """`text(v)` for each value, computed once per distinct value."""
+    known = {v: text(v) for v in set(values)}
+    return list(map(known.__getitem__, values))
+
+
 def _lines(report: Report, node: Node, frag: _Fragments, entity: str) -> Iterator[str]:
+    """The node's `"<key>": line` entries, a chunk of lines per piece.
+
+    Hundreds of thousands of lines in DETAIL: each entry is one `str %` mapped over columns (numbers,
+    reference objects and days rendered once per distinct value), with no Python loop per line."""
     lines = report.lines
     by_driver = report.mode.by_driver
-    line_entity = entity if node.entity is not None else "null"
-    days: dict[int, str] = {}
+    detail = report.mode.detail
+    line_entity = repeat(entity if node.entity is not None else "null")
+    entry = (_DAY_ENTRY if detail else _ENTRY).__mod__
+
+    def other_text(other: int) -> str:
+        if other == NONE:
+            return "null"
+        return frag.vehicle(other) if by_driver else frag.driver(other)
+
     for lo in range(node.line_lo, node.line_hi, _CHUNK):
         hi = min(lo + _CHUNK, node.line_hi)
-        numbers = number_texts(lines.figures[lo:hi])
-        keys, others, line_days = lines.key[lo:hi].tolist(), lines.other[lo:hi].tolist(), lines.day[lo:hi].tolist()
-        out: list[str] = []
-        for i, nums in enumerate(numbers):
-            key, other, day = keys[i], others[i], line_days[i]
-            if by_driver:
-                driver = frag.driver(key)
-                vehicle = frag.vehicle(other) if other != NONE else "null"
-            else:
-                vehicle = frag.vehicle(key)
-                driver = frag.driver(other) if other != NONE else "null"
-            if day == NONE:
-                map_key, day_text = str(key), "null"
-            else:
-                iso = days.get(day)
-                if iso is None:
-                    iso = days[day] = day_iso(day)
-                map_key, day_text = f"{key}_{iso}", f'"{iso}"'
-            out.append(f'"{map_key}":' + _LINE % (*nums[:16], driver, day_text, nums[16], line_entity, vehicle))
-        yield ("," if lo > node.line_lo else "") + ",".join(out)
+        numbers = _number_columns(lines.figures[lo:hi])
+        keys = lines.key[lo:hi].tolist()
+        subjects = _texts(keys, frag.driver if by_driver else frag.vehicle)
+        others = _texts(lines.other[lo:hi].tolist(), other_text)
+        drivers, vehicles = (subjects, others) if by_driver else (others, subjects)
+        if detail:
+            days = _texts(lines.day[lo:hi].tolist(), day_iso)
+            args = zip(keys, days, *numbers[:16], drivers, days, numbers[16], line_entity, vehicles)
+        else:
+            args = zip(keys, *numbers[:16], drivers, numbers[16], line_entity, vehicles)
+        yield ("," if lo > node.line_lo else "") + ",".join(map(entry, args))
 
 
 def _node(report: Report, node: Node, frag: _Fragments) -> Iterator[str]:
