@@ -200,3 +200,9 @@ def test_query_ids_and_flags_are_strict(client, acme, path, params, name):
     _t, h, *_ = acme
     r = client.get(f"{client.base}{path}", headers=h, params=params)
     assert r.status_code == 400 and name in r.json()["message"], r.text
+
+
+def test_query_booleans_accept_any_case_of_true_and_false(client, acme):
+    _t, h, *_ = acme
+    for value in ("TRUE", "True", "false"):
+        assert client.get(f"{client.base}/admin/v1/vehicles", headers=h, params={"includeDeleted": value}).status_code == 200

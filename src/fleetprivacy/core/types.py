@@ -38,8 +38,10 @@ def _digits(value: Any) -> Any:
 
 
 def _true_false(value: Any) -> Any:
-    if isinstance(value, str) and value not in ("true", "false"):
-        raise ValueError("expected true or false")
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return value.lower()  # `TRUE`, `True`: what Java clients of the reference send
     return value
 
 
