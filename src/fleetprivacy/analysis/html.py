@@ -150,6 +150,3 @@ def iter_html(report: Report, bean: dict[str, Any]) -> Iterator[str]:
     )
 
 
-def render_html(report: Report, bean: dict[str, Any]) -> str:
-    """The whole page as one string."""
-    return "".join(iter_html(report, bean))

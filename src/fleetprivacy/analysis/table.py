@@ -130,15 +130,6 @@ def iter_blocks(report: Report) -> Iterator[Block]:
     yield from visit(report.root)
 
 
-@dataclass(frozen=True)
-class LineLabels:
-    """The label cells of a line."""
-
-    who: str
-    other: str
-    day: str
-
-
 class Labeller:
     """Labels of lines, with the names looked up once per subject."""
 
@@ -186,19 +177,6 @@ def _fr(text: str) -> str:
     Two `str.replace` rather than a `str.translate` table: translate maps character by character
     through a dict, replace runs in C over the whole text (DETAIL pages format megabytes at once)."""
     return text.replace(",", _NNBSP).replace(".", ",")
-
-
-def fr_number(value: float, decimals: int) -> str:
-    """`1 234,5` (narrow no-break space between thousands, decimal comma)."""
-    return _fr(f"{value:,.{decimals}f}")
-
-
-def hours_minutes(seconds: float) -> str:
-    """`h:mm` of a duration in seconds, rounded to the minute."""
-    minutes = int(round(seconds / 60.0))
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
 
 
 _DECIMALS = {"km": 1, "points": 1, "litres": 2, "kwh": 2, "money": 2}

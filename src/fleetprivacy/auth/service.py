@@ -130,9 +130,7 @@ def user_for_token(session: Session, token: str | None) -> tuple[User, ApiToken]
 def change_password(
     session: Session, user: User, current_token: ApiToken, actual: str, new: str, confirmed: str
 ) -> None:
-    """Replace the password; every other token of the user is revoked."""
-    if not verify_password(user.password_hash, actual):
-        raise BadInput("actualPassword is incorrect")
+    """Replace the password (``actual`` already verified by the caller); every other token is revoked."""
     if new != confirmed:
         raise BadInput("newPasswordConfirmed differs from newPassword")
     _check_password_strength(new, "newPassword")

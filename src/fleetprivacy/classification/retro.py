@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from fleetprivacy.core.errors import BadInput, Conflict, NotFound
 from fleetprivacy.core.models import utcnow
 from fleetprivacy.core.tenancy import Ctx, get_owned, scoped
 from fleetprivacy.reference.models import Customer, Vehicle
+from fleetprivacy.schedules.service import clock_ms
 from fleetprivacy.trips.models import TRIP, Etape
 from fleetprivacy.trips.repository import lock_vehicle
 
@@ -35,7 +35,7 @@ _DAY_MS = 86_400_000
 
 
 def _now_ms(now_ms: int | None) -> int:
-    return int(time.time() * 1000) if now_ms is None else now_ms
+    return clock_ms() if now_ms is None else now_ms
 
 
 def find_step(session: Session, ctx: Ctx, id_etape: int | None, numero_embarque: int | None,

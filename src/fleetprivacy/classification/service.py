@@ -36,7 +36,6 @@ from fleetprivacy.trips.models import TRIP, Etape, Position
 from fleetprivacy.trips.segmentation import haversine_m_array
 
 Interval = tuple[int, int]
-_DAY_MS = 86_400_000
 # Steps are written in chunks of this many (bounded memory and IN lists).
 _CHUNK = 2_000
 
@@ -189,8 +188,9 @@ def _rows(session: Session, customer_id: int, tz: ZoneInfo, config: EngineConfig
                 privacy_enabled=vehicle.privacy_enabled, driver_known=s.individu_id is not None,
             )
             private_time = intervals.get(s.individu_id, []) if s.individu_id is not None else []
+            days = local_days(s.start_ms, s.end_ms, tz)
             for variant, ivs in ((WITH_HORAIRE, private_time), (WITHOUT_HORAIRE, [])):
-                for day, lo, hi in local_days(s.start_ms, s.end_ms, tz):
+                for day, lo, hi in days:
                     r = measures_within(step, ivs, config, lo, hi)
                     row: dict[str, Any] = {
                         "customer_id": customer_id, "etape_id": s.id, "vehicle_id": vehicle_id,

@@ -111,12 +111,6 @@ def existing_instants(session: Session, ctx: Ctx, vehicle_id: int, lo_ms: int, h
     return np.fromiter(session.scalars(stmt), dtype=np.int64)
 
 
-def position_exists(session: Session, ctx: Ctx, vehicle_id: int, t_ms: int) -> bool:
-    """Whether the vehicle has a stored position at exactly ``t_ms``."""
-    return session.scalar(select(exists().where(
-        Position.vehicle_id == vehicle_id, Position.t_ms == t_ms, Position.customer_id == ctx.customer_id))) is True
-
-
 def load_fixes(session: Session, ctx: Ctx, vehicle_id: int, since_ms: int | None) -> list[Fix]:
     """The vehicle's stored positions from ``since_ms`` on (all if None), as segmenter fixes, by time."""
     stmt = select(*FIX_COLUMNS).where(Position.vehicle_id == vehicle_id, Position.customer_id == ctx.customer_id)
@@ -307,11 +301,11 @@ def insert_steps(session: Session, ctx: Ctx, rows: Sequence[Mapping[str, Any]]) 
     return list(result.scalars())
 
 
-def update_steps(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+def update_steps(session: Session, ctx: Ctx, rows: Sequence[Mapping[str, Any]]) -> None:
     """Update steps in place by id (each row holds ``id`` and the columns that changed)."""
     for row in rows:  # rows hold different column sets: one UPDATE each (only changed steps come here)
         values = {k: v for k, v in row.items() if k != "id"}
-        session.execute(update(Etape).where(Etape.id == row["id"]).values(**values))
+        session.execute(update(Etape).where(Etape.customer_id == ctx.customer_id, Etape.id == row["id"]).values(**values))
 
 
 def delete_steps(session: Session, ctx: Ctx, ids: Sequence[int]) -> None:

@@ -39,7 +39,8 @@ from fleetprivacy.core.tenancy import Ctx
 from fleetprivacy.core.tenancy import system_ctx as system_ctx  # the command line acts through it
 from fleetprivacy.reference.models import Customer, Vehicle
 from fleetprivacy.trips import repository
-from fleetprivacy.trips.masking import Part, private_parts_for_steps
+from fleetprivacy.schedules.service import clock_ms
+from fleetprivacy.trips.masking import IntervalUnion, Part, private_parts_for_steps
 from fleetprivacy.trips.models import (
     MODE_AUTO,
     MODE_MANUAL,
@@ -204,7 +205,7 @@ def _apply_steps(session: Session, ctx: Ctx, old: Sequence[Mapping[str, Any]],
     keep = {i for i in matched if i is not None}
     vanished = [o["id"] for o in old if o["id"] not in keep]
     repository.delete_steps(session, ctx, vanished)
-    repository.update_steps(session, updates)
+    repository.update_steps(session, ctx, updates)
     created = [row for row, old_id in zip(new, matched) if old_id is None]
     new_ids = iter(repository.insert_steps(session, ctx, created))
     summary.etapes_created += len(created)
@@ -224,15 +225,6 @@ class _StepView:
     individu_id: int | None
 
 
-def _inside(t: np.ndarray, parts: Sequence[Part]) -> np.ndarray:
-    """Which instants fall inside any closed interval of ``parts``."""
-    out = np.zeros(len(t), dtype=bool)
-    for a, b in parts:
-        lo, hi = np.searchsorted(t, a, side="left"), np.searchsorted(t, b, side="right")
-        out[lo:hi] = True
-    return out
-
-
 # --- POST /ingest/v1/positions ----------------------------------------------------------------
 
 
@@ -244,10 +236,8 @@ MAX_INGEST_AHEAD_MS = 86_400_000
 
 
 def wall_clock_ms() -> int:
-    """The server's clock, epoch ms (a function so that tests can move it)."""
-    import time
-
-    return time.time_ns() // 1_000_000
+    """The server's clock, epoch ms (a function of this module so that tests can move it)."""
+    return clock_ms()
 
 
 def check_ingest_instant(ctx: Ctx, t_ms: int, param: str, now_ms: int) -> int:
@@ -367,7 +357,7 @@ def _store_behind_barrier(session: Session, ctx: Ctx, vehicle: Vehicle, late: li
     if not store_private:
         steps = repository.steps_overlapping(session, ctx, vehicle.id, int(t[0]), int(t[-1]))
         parts = [p for ps in private_parts_for_steps(session, steps).values() for p in ps]
-        private = _inside(t, parts) | np.fromiter((f.privacy is True for f in late), dtype=bool, count=len(late))
+        private = IntervalUnion(parts).contains(t) | np.fromiter((f.privacy is True for f in late), dtype=bool, count=len(late))
         kept = [f for f, p in zip(late, private.tolist()) if not p]
         summary.discarded_private += len(late) - len(kept)
         late = kept
@@ -390,7 +380,7 @@ def _resegment(session: Session, ctx: Ctx, vehicle: Vehicle, new: list[Fix], t: 
     if not store_private:
         drop, frozen = _private_parts_to_drop(session, ctx, vehicle, fixes, segments, rows, ids, since)
         if drop:
-            keep = ~_inside(t, drop)
+            keep = ~IntervalUnion(drop).contains(t)
             summary.discarded_private += int(len(new) - keep.sum())
             new = [f for f, k in zip(new, keep.tolist()) if k]
             repository.delete_positions_in(session, ctx, vehicle.id, drop)
@@ -515,7 +505,7 @@ def ingest_etapes(session: Session, ctx: Ctx, vehicle: Vehicle, etapes: Sequence
             step_id = existing.id
             changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
             if changed:
-                repository.update_steps(session, [{"id": step_id, **changed}])
+                repository.update_steps(session, ctx, [{"id": step_id, **changed}])
                 summary.etapes_updated += 1
         if fixes:
             t = np.fromiter((f.t_ms for f in fixes), dtype=np.int64, count=len(fixes))
